@@ -1,0 +1,105 @@
+"""A faust-streaming app factory configured from the same settings as the plain bus.
+
+Agents read raw bytes (``value_serializer="raw"``) and turn each event into the
+same typed `Message` as the plain consumer with `to_message`, so decoding,
+envelope checks and dead-lettering are shared, not re-implemented per engine.
+"""
+
+from __future__ import annotations
+
+import logging
+import ssl
+from typing import TYPE_CHECKING, Any
+
+import faust
+from confluent_kafka import Producer
+
+from driftline.bus.ports import Message
+from driftline.catalog import dlq_topic
+from driftline.envelope import EnvelopeError
+from driftline.serde import DecodeError
+from driftline.telemetry import DEAD_LETTERED
+
+if TYPE_CHECKING:
+    from driftline.codec import EventCodec
+    from driftline.settings import DriftlineSettings
+
+__all__ = ["FaustBridge", "create_faust_app"]
+
+log = logging.getLogger(__name__)
+
+
+def create_faust_app(app_id: str, settings: DriftlineSettings, **overrides: Any) -> faust.App:
+    """A faust App on the configured brokers: in-memory tables backed by changelog topics."""
+    conf: dict[str, Any] = {
+        "broker": [f"kafka://{hp.strip()}" for hp in settings.kafka_bootstrap_servers.split(",")],
+        "broker_session_timeout": settings.kafka_session_timeout_ms / 1000,
+        "broker_heartbeat_interval": max(0.5, settings.kafka_session_timeout_ms / 3000),
+        "consumer_auto_offset_reset": "earliest",
+        "producer_acks": -1,
+        "store": "memory://",
+        "datadir": str(settings.state_dir / "faust" / app_id),
+        "web_enabled": False,
+        "topic_replication_factor": 1 if settings.profile == "embedded" else 3,
+        "topic_allow_declare": True,
+    }
+    if settings.kafka_security_protocol != "PLAINTEXT":
+        context = ssl.create_default_context()
+        if settings.kafka_sasl_mechanism:
+            conf["broker_credentials"] = faust.SASLCredentials(
+                username=settings.kafka_sasl_username or "",
+                password=(
+                    settings.kafka_sasl_password.get_secret_value()
+                    if settings.kafka_sasl_password
+                    else ""
+                ),
+                ssl_context=context,
+                mechanism=settings.kafka_sasl_mechanism,
+            )
+        else:
+            conf["broker_credentials"] = faust.SSLCredentials(context)
+    conf.update(overrides)
+    return faust.App(app_id, **conf)
+
+
+class FaustBridge:
+    """Decode faust events into typed messages; send undecodable ones to the dead-letter topic."""
+
+    def __init__(self, settings: DriftlineSettings, codec: EventCodec, service: str) -> None:
+        self.codec = codec
+        self.service = service
+        self._dlq = Producer(settings.producer_config(f"{service}-dlq"))
+
+    def to_message(self, event: faust.types.EventT) -> Message[Any] | None:
+        """The typed message, or None after dead-lettering a record that cannot be read."""
+        msg = event.message
+        headers = list(msg.headers.items()) if isinstance(msg.headers, dict) else msg.headers
+        try:
+            return self.codec.decode(
+                event.value, headers, topic=msg.topic, key=msg.key,
+                partition=msg.partition, offset=msg.offset,
+            )  # fmt: skip
+        except (DecodeError, EnvelopeError) as exc:
+            self.dead_letter(msg.topic, msg.key, event.value, list(headers or []), str(exc))
+            return None
+
+    def dead_letter(
+        self, topic: str, key: bytes | None, value: bytes | None, headers: list[Any], reason: str
+    ) -> None:
+        self._dlq.produce(
+            dlq_topic(topic),
+            key=key,
+            value=value,
+            headers=[
+                *headers,
+                ("dlq_reason", b"undecodable"),
+                ("dlq_error", reason.encode()[:4000]),
+                ("dlq_attempts", b"0"),
+                ("dlq_source_topic", topic.encode()),
+                ("dlq_service", self.service.encode()),
+            ],
+        )
+        if self._dlq.flush(30):
+            raise RuntimeError(f"dead-letter topic for {topic} unreachable")
+        DEAD_LETTERED.labels(self.service, topic, "undecodable").inc()
+        log.warning("undecodable record dead-lettered", extra={"topic": topic, "reason": reason})
