@@ -7,7 +7,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from driftline.catalog import Catalog
 from driftline.compat import backward_problem, check_catalog, history, snapshot_catalog
 from driftline.schema_store import SchemaStore, fingerprint_of, resolve
@@ -79,7 +78,7 @@ def _prediction(**extra: object) -> dict:
 def test_consumer_with_older_reader_reads_newer_events() -> None:
     serde = Serde(SchemaStore.from_catalog(CATALOG))
     data = serde.encode("driftline.events.PredictionLogged", _prediction(role="shadow"))
-    (_, v1), (_, v2) = history(CATALOG, "PredictionLogged")
+    (_, v1), _ = history(CATALOG, "PredictionLogged")
     old_reader = SchemaStore().register(v1, current=False)
     old = serde.decode(data, reader=old_reader).record
     assert old == _prediction()  # the new `role` field is skipped by the old reader

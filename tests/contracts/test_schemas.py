@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from driftline.catalog import Catalog
 from driftline.codegen import GENERATED_PATH, render_models
 from driftline.events import EVENT_TYPES

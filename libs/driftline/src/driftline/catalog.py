@@ -101,7 +101,9 @@ class Catalog:
         for topic in self.topics.values():
             out.append(topic)
             if with_dlq:
-                out.append(TopicSpec(topic.dlq, 1, topic.retention_ms, f"dead letters of {topic.name}"))
+                out.append(
+                    TopicSpec(topic.dlq, 1, topic.retention_ms, f"dead letters of {topic.name}")
+                )
         return out
 
 

@@ -70,7 +70,9 @@ def _check_reachable(settings: DriftlineSettings) -> None:
 # -- broker ------------------------------------------------------------------------
 @app.command()
 def broker(
-    port: Annotated[int | None, typer.Option(help="Port to listen on (default: a free one).")] = None,
+    port: Annotated[
+        int | None, typer.Option(help="Port to listen on (default: a free one).")
+    ] = None,
     host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
     create_topics: Annotated[
         bool, typer.Option("--topics/--no-topics", help="Create the catalog's topics.")
@@ -92,7 +94,9 @@ def broker(
         if create_topics:
             settings = _settings(embedded.bootstrap_servers)
             ensure_topics(settings.admin_config(), Catalog.load(settings.schemas_dir).all_topics())
-        err.print(f"[green]broker ready[/] on {embedded.bootstrap_servers} (memory only: a restart loses data)")
+        err.print(
+            f"[green]broker ready[/] on {embedded.bootstrap_servers} (memory only: a restart loses data)"
+        )
         out.print(embedded.bootstrap_servers, highlight=False)
         while not stop.wait(0.5):
             if not embedded.alive():
@@ -130,7 +134,9 @@ def topics_list(bootstrap: BootstrapOpt = None) -> None:
 @app.command()
 def publish(
     event_type: Annotated[str, typer.Argument(help="Event type, e.g. TrainingRequested.")],
-    data: Annotated[str, typer.Option("--data", "-d", help="JSON file with the payload ('-' = stdin).")],
+    data: Annotated[
+        str, typer.Option("--data", "-d", help="JSON file with the payload ('-' = stdin).")
+    ],
     key: Annotated[str | None, typer.Option(help="Kafka key (default: from the catalog).")] = None,
     correlation_id: Annotated[
         str | None, typer.Option(help="Workflow id (default: the new event's own id).")
@@ -186,11 +192,16 @@ def _jsonable(value: Any) -> Any:
 @app.command()
 def tail(
     topic: Annotated[str, typer.Argument(help="Topic to read, e.g. driftline.models.")],
-    follow: Annotated[bool, typer.Option("--follow", "-f", help="Keep waiting for new events.")] = False,
+    follow: Annotated[
+        bool, typer.Option("--follow", "-f", help="Keep waiting for new events.")
+    ] = False,
     from_beginning: Annotated[
-        bool, typer.Option("--from-beginning/--latest", help="Start at the oldest record or at the end.")
+        bool,
+        typer.Option("--from-beginning/--latest", help="Start at the oldest record or at the end."),
     ] = True,
-    max_events: Annotated[int | None, typer.Option("--max", "-n", help="Stop after N events.")] = None,
+    max_events: Annotated[
+        int | None, typer.Option("--max", "-n", help="Stop after N events.")
+    ] = None,
     idle_timeout: Annotated[
         float, typer.Option(help="Without --follow, stop after this many quiet seconds.")
     ] = 3.0,
@@ -229,13 +240,18 @@ def tail(
                     break
                 continue
             quiet_since = time.monotonic()
-            headers = {k: (v.decode(errors="replace") if v else "") for k, v in record.headers() or []}
+            headers = {
+                k: (v.decode(errors="replace") if v else "") for k, v in record.headers() or []
+            }
             try:
                 decoded = codec.serde.decode(record.value())
                 value: Any = decoded.record
                 schema = decoded.full_name
             except (DecodeError, EnvelopeError) as exc:
-                value, schema = {"undecodable": str(exc), "hex": (record.value() or b"")[:64].hex()}, "?"
+                value, schema = (
+                    {"undecodable": str(exc), "hex": (record.value() or b"")[:64].hex()},
+                    "?",
+                )
             row = {
                 "topic": record.topic(),
                 "partition": record.partition(),

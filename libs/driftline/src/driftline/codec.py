@@ -27,7 +27,11 @@ class EventCodec:
     @classmethod
     def from_settings(cls, settings: DriftlineSettings) -> EventCodec:
         catalog = Catalog.load(settings.schemas_dir)
-        registry = ConfluentRegistry(settings.schema_registry_url) if settings.schema_registry_url else None
+        registry = (
+            ConfluentRegistry(settings.schema_registry_url)
+            if settings.schema_registry_url
+            else None
+        )
         return cls(catalog, Serde(SchemaStore.from_catalog(catalog), registry))
 
     def spec(self, event: Event | type[Event]) -> EventSpec:

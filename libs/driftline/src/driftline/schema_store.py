@@ -56,9 +56,7 @@ class SchemaStore:
         store = cls()
         history = catalog.root / "history"
         for event_type in catalog.events:
-            versions = sorted(
-                (history / event_type).glob("v*.avsc"), key=lambda p: int(p.stem[1:])
-            )
+            versions = sorted((history / event_type).glob("v*.avsc"), key=lambda p: int(p.stem[1:]))
             for old in versions:
                 store.register(json.loads(old.read_text()), current=False)
             store.register(resolve(catalog.schema_path(event_type)))

@@ -21,8 +21,8 @@ from driftline.schema_store import KnownSchema, SchemaStore, UnknownSchemaError
 
 __all__ = [
     "CONFLUENT_MAGIC",
-    "ConfluentRegistry",
     "SINGLE_OBJECT_MAGIC",
+    "ConfluentRegistry",
     "DecodeError",
     "Decoded",
     "RegistryClient",

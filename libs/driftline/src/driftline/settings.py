@@ -29,7 +29,9 @@ class DriftlineSettings(BaseSettings):
     kafka_bootstrap_servers: str = Field(
         default="127.0.0.1:9092",
         validation_alias=AliasChoices(
-            "DRIFTLINE_KAFKA_BOOTSTRAP_SERVERS", "KAFKA_BOOTSTRAP_SERVERS", "kafka_bootstrap_servers"
+            "DRIFTLINE_KAFKA_BOOTSTRAP_SERVERS",
+            "KAFKA_BOOTSTRAP_SERVERS",
+            "kafka_bootstrap_servers",
         ),
     )
     """Comma-separated host:port list of the Kafka brokers."""
@@ -55,6 +57,9 @@ class DriftlineSettings(BaseSettings):
     schemas_dir: Path | None = None
     """Folder holding catalog.yaml and the .avsc files (found automatically in a checkout)."""
 
+    spec_path: Path = Path("driftline.yaml")
+    """The project spec: datasets, models and their policies."""
+
     state_dir: Path = Path("var")
     """Local state (dedupe databases, embedded stores)."""
 
@@ -70,13 +75,30 @@ class DriftlineSettings(BaseSettings):
     log_json: bool = True
     """JSON logs (one object per line) rather than plain text."""
 
+    api_tokens: SecretStr | None = None
+    """Bearer tokens and their roles, "token1:admin,token2:viewer"; unset = open (embedded only)."""
+
+    max_request_bytes: int = Field(default=16 * 1024 * 1024, ge=1024)
+    """Largest HTTP request body accepted (413 beyond)."""
+
     @model_validator(mode="after")
     def _refuse_unsafe_production(self) -> DriftlineSettings:
         if self.profile == "cloud" and self.kafka_security_protocol == "PLAINTEXT":
-            raise ValueError("the cloud profile refuses plaintext Kafka: set kafka_security_protocol")
-        if self.profile != "embedded" and self.kafka_sasl_password is not None:
-            if self.kafka_sasl_password.get_secret_value().lower() in PLACEHOLDER_SECRETS:
-                raise ValueError("kafka_sasl_password is a placeholder; set a real secret")
+            raise ValueError(
+                "the cloud profile refuses plaintext Kafka: set kafka_security_protocol"
+            )
+        if self.profile == "cloud" and self.api_tokens is None:
+            raise ValueError("the cloud profile requires api_tokens for the mutating APIs")
+        if self.profile != "embedded" and self.api_tokens is not None:
+            for token in self.api_tokens.get_secret_value().split(","):
+                if token.partition(":")[0].strip().lower() in PLACEHOLDER_SECRETS:
+                    raise ValueError("api_tokens holds a placeholder token; set real secrets")
+        password = self.kafka_sasl_password
+        placeholder = (
+            password is not None and password.get_secret_value().lower() in PLACEHOLDER_SECRETS
+        )
+        if self.profile != "embedded" and placeholder:
+            raise ValueError("kafka_sasl_password is a placeholder; set a real secret")
         return self
 
     # -- client configurations -------------------------------------------------

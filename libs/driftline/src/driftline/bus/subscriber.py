@@ -81,7 +81,10 @@ class Subscriber:
         self._codec = codec
         self._sleep = sleep
         self._consumer = Consumer(
-            {**settings.consumer_config(group_id, f"{service}-{group_id}"), **(consumer_config or {})}
+            {
+                **settings.consumer_config(group_id, f"{service}-{group_id}"),
+                **(consumer_config or {}),
+            }
         )
         self._dlq = Producer(settings.producer_config(f"{service}-dlq"))
         self._subscribed = False
@@ -126,6 +129,10 @@ class Subscriber:
         if outcome != "retry_later":
             self._consumer.commit(message=record, asynchronous=False)
         return outcome
+
+    def stop(self) -> None:
+        """Ask `run` to finish the current record and leave the group."""
+        self.stop_event.set()
 
     def close(self) -> None:
         try:
@@ -212,11 +219,17 @@ class Subscriber:
             on_delivery=lambda err, _msg: failed.append(err) if err else None,
         )
         if self._dlq.flush(30) or failed:
-            log.error("dead-letter topic unreachable; the record will be retried", extra={"topic": topic})
+            log.error(
+                "dead-letter topic unreachable; the record will be retried", extra={"topic": topic}
+            )
             self._consumer.seek(TopicPartition(topic, record.partition(), record.offset()))
             self._sleep(self.retry.max_backoff_s)
             return "retry_later"
         DEAD_LETTERED.labels(self.service, topic, reason).inc()
         etype = dict(record.headers() or []).get("ce_type", b"?")
-        self._count(topic, etype.decode(errors="replace") if isinstance(etype, bytes) else "?", "dead_lettered")
+        self._count(
+            topic,
+            etype.decode(errors="replace") if isinstance(etype, bytes) else "?",
+            "dead_lettered",
+        )
         return "dead_lettered"
