@@ -63,6 +63,27 @@ class DriftlineSettings(BaseSettings):
     state_dir: Path = Path("var")
     """Local state (dedupe databases, embedded stores)."""
 
+    offline_store_url: str = "var/offline"
+    """Offline data root (Parquet by dataset and date): a folder or an fsspec URL (s3://...)."""
+
+    artifact_store_url: str = "var/artifacts"
+    """Model artifact root, content-addressed: a folder or an fsspec URL (s3://...)."""
+
+    archive_store_url: str = "var/archive"
+    """Where retired models' artifacts are moved."""
+
+    storage_endpoint_url: str | None = None
+    """S3-compatible endpoint override (MinIO, moto) for the URLs above."""
+
+    features_url: str = "http://127.0.0.1:8002"
+    """Base URL of the feature service's API."""
+
+    registry_url: str = "http://127.0.0.1:8004"
+    """Base URL of the registry service's API."""
+
+    serving_url: str = "http://127.0.0.1:8005"
+    """Base URL of the serving service's API."""
+
     consumer_max_attempts: int = Field(default=3, ge=1)
     """Handler attempts before a record goes to the dead-letter topic."""
 
