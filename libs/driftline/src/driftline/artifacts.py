@@ -179,7 +179,9 @@ class ArtifactStore:
         return Path(path).resolve().as_uri() if self._local else path
 
     def _path(self, uri: str) -> str:
-        protocols = self._fs.protocol if isinstance(self._fs.protocol, tuple) else (self._fs.protocol,)
+        protocols = (
+            self._fs.protocol if isinstance(self._fs.protocol, tuple) else (self._fs.protocol,)
+        )
         scheme, sep, _ = uri.partition("://")
         if sep and scheme not in protocols:
             raise ValueError(f"{uri} is not on this store's file system ({protocols[0]})")
