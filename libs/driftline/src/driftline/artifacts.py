@@ -21,14 +21,15 @@ from typing import Any
 
 import fsspec  # type: ignore[import-untyped]
 from fsspec.implementations.local import LocalFileSystem  # type: ignore[import-untyped]
-from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from driftline.settings import DriftlineSettings
 
 __all__ = [
     "ArtifactIntegrityError",
     "ArtifactNotFoundError",
     "ArtifactStore",
-    "ArtifactStoreSettings",
     "StoredArtifact",
+    "storage_options",
 ]
 
 
@@ -49,39 +50,6 @@ class StoredArtifact:
     size: int
 
 
-class ArtifactStoreSettings(BaseSettings):
-    """Where model artifacts go (`DRIFTLINE_ARTIFACTS_` prefix)."""
-
-    model_config = SettingsConfigDict(env_prefix="DRIFTLINE_ARTIFACTS_", extra="ignore")
-
-    url: str = "var/artifacts"
-    """Root of the store: a local folder, ``file://...`` or ``s3://bucket/prefix``."""
-
-    archive_url: str | None = None
-    """Where retired artifacts are moved; unset means ``<url>/archive``."""
-
-    s3_endpoint_url: str | None = None
-    """S3-compatible endpoint (MinIO, moto); unset means AWS itself."""
-
-    s3_region: str | None = None
-    """AWS region of the bucket; unset lets botocore decide (environment, profile)."""
-
-    def archive_root(self) -> str:
-        """The archive of retired artifacts (its layout cannot collide with ``<aa>/`` folders)."""
-        return self.archive_url or self.url.rstrip("/") + "/archive"
-
-    def storage_options(self) -> dict[str, Any]:
-        """fsspec options for the configured URL (only S3 takes any)."""
-        if not self.url.startswith(("s3://", "s3a://")):
-            return {}
-        options: dict[str, Any] = {}
-        if self.s3_endpoint_url:
-            options["endpoint_url"] = self.s3_endpoint_url
-        if self.s3_region:
-            options["client_kwargs"] = {"region_name": self.s3_region}
-        return options
-
-
 class ArtifactStore:
     """Content-addressed blobs on one fsspec file system under one root."""
 
@@ -99,8 +67,9 @@ class ArtifactStore:
         return cls(fs, root)
 
     @classmethod
-    def from_settings(cls, settings: ArtifactStoreSettings) -> ArtifactStore:
-        return cls.from_url(settings.url, **settings.storage_options())
+    def from_settings(cls, settings: DriftlineSettings) -> ArtifactStore:
+        """The store at ``artifact_store_url``, through ``storage_endpoint_url`` when set."""
+        return cls.from_url(settings.artifact_store_url, **storage_options(settings))
 
     @property
     def root_uri(self) -> str:
@@ -187,6 +156,16 @@ class ArtifactStore:
             raise ValueError(f"{uri} is not on this store's file system ({protocols[0]})")
         path: str = self._fs._strip_protocol(uri)
         return path
+
+
+def storage_options(settings: DriftlineSettings) -> dict[str, Any]:
+    """fsspec options for the settings' object-store URLs (the endpoint override, if any).
+
+    Credentials and region come from botocore's usual chain (environment, ECS task role).
+    """
+    if settings.storage_endpoint_url:
+        return {"endpoint_url": settings.storage_endpoint_url}
+    return {}
 
 
 def _check_name(name: str) -> None:

@@ -16,8 +16,9 @@ from driftline.artifacts import (
     ArtifactIntegrityError,
     ArtifactNotFoundError,
     ArtifactStore,
-    ArtifactStoreSettings,
+    storage_options,
 )
+from driftline.settings import DriftlineSettings
 
 MODEL = b"skops-zip-bytes\x00\x01" * 64
 
@@ -169,30 +170,17 @@ class TestLocalArtifactStore(ArtifactStoreContract):
             store.exists("s3://bucket/aa/" + "a" * 64 + "/model.skops")
 
 
-class TestArtifactStoreSettings:
-    def test_defaults_to_a_local_folder_without_storage_options(self) -> None:
-        settings = ArtifactStoreSettings()
-        assert settings.url == "var/artifacts"
-        assert settings.storage_options() == {}
-
-    def test_reads_an_s3_endpoint_override_from_the_environment(
-        self, monkeypatch: pytest.MonkeyPatch
-    ) -> None:
-        monkeypatch.setenv("DRIFTLINE_ARTIFACTS_URL", "s3://driftline-artifacts/models")
-        monkeypatch.setenv("DRIFTLINE_ARTIFACTS_S3_ENDPOINT_URL", "http://minio:9000")
-        monkeypatch.setenv("DRIFTLINE_ARTIFACTS_S3_REGION", "eu-west-1")
-        settings = ArtifactStoreSettings()
-        assert settings.storage_options() == {
-            "endpoint_url": "http://minio:9000",
-            "client_kwargs": {"region_name": "eu-west-1"},
-        }
-
-    def test_archives_under_the_store_unless_told_otherwise(self) -> None:
-        assert ArtifactStoreSettings(url="s3://b/models/").archive_root() == "s3://b/models/archive"
-        other = ArtifactStoreSettings(url="s3://b/models", archive_url="s3://cold/models")
-        assert other.archive_root() == "s3://cold/models"
-
-    def test_builds_a_local_store_from_settings(self, tmp_path: Path) -> None:
-        store = ArtifactStore.from_settings(ArtifactStoreSettings(url=str(tmp_path / "a")))
+class TestArtifactStoreFromSettings:
+    def test_uses_the_artifact_store_url(self, tmp_path: Path) -> None:
+        settings = DriftlineSettings(artifact_store_url=str(tmp_path / "a"))
+        store = ArtifactStore.from_settings(settings)
         stored = store.put(b"x", name="m.skops")
+        assert stored.uri.startswith((tmp_path / "a").as_uri() + "/")
         assert store.get(stored.uri, stored.sha256) == b"x"
+
+    def test_passes_the_storage_endpoint_override_to_fsspec(self) -> None:
+        settings = DriftlineSettings(storage_endpoint_url="http://minio:9000")
+        assert storage_options(settings) == {"endpoint_url": "http://minio:9000"}
+
+    def test_takes_no_storage_options_by_default(self) -> None:
+        assert storage_options(DriftlineSettings()) == {}
