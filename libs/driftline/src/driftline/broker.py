@@ -36,8 +36,8 @@ def wait_for_kafka(bootstrap: str, timeout: float = 30.0) -> None:
     from confluent_kafka.admin import AdminClient
 
     deadline = time.monotonic() + timeout
-    admin = AdminClient(
-        {"bootstrap.servers": bootstrap, "socket.connection.setup.timeout.ms": 1000}
+    admin = AdminClient(  # quiet: refused connections are expected while it starts
+        {"bootstrap.servers": bootstrap, "socket.connection.setup.timeout.ms": 1000, "log_level": 0}
     )
     last: Exception | None = None
     while time.monotonic() < deadline:

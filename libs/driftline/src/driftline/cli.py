@@ -211,6 +211,7 @@ def tail(
     """Decode and print a topic's events with their headers (dead-letter topics too)."""
     from confluent_kafka import OFFSET_BEGINNING, OFFSET_END, Consumer, TopicPartition
 
+    from driftline.bus.records import RawRecord, header_dict
     from driftline.codec import EventCodec
     from driftline.envelope import EnvelopeError
     from driftline.serde import DecodeError
@@ -234,29 +235,28 @@ def tail(
     shown, quiet_since = 0, time.monotonic()
     try:
         while max_events is None or shown < max_events:
-            record = consumer.poll(0.5)
-            if record is None or record.error():
+            msg = consumer.poll(0.5)
+            if msg is None or msg.error():
                 if not follow and time.monotonic() - quiet_since > idle_timeout:
                     break
                 continue
             quiet_since = time.monotonic()
-            headers = {
-                k: (v.decode(errors="replace") if v else "") for k, v in record.headers() or []
-            }
+            record = RawRecord.of(msg)
+            headers = header_dict(record.headers)
             try:
-                decoded = codec.serde.decode(record.value())
+                decoded = codec.serde.decode(record.value)
                 value: Any = decoded.record
                 schema = decoded.full_name
             except (DecodeError, EnvelopeError) as exc:
                 value, schema = (
-                    {"undecodable": str(exc), "hex": (record.value() or b"")[:64].hex()},
+                    {"undecodable": str(exc), "hex": (record.value or b"")[:64].hex()},
                     "?",
                 )
             row = {
-                "topic": record.topic(),
-                "partition": record.partition(),
-                "offset": record.offset(),
-                "key": record.key().decode(errors="replace") if record.key() else None,
+                "topic": record.topic,
+                "partition": record.partition,
+                "offset": record.offset,
+                "key": record.key_text,
                 "schema": schema,
                 "headers": headers,
                 "value": value,
@@ -308,3 +308,7 @@ def schemas_snapshot() -> None:
 
 def main() -> None:
     app()
+
+
+if __name__ == "__main__":
+    main()

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
-
 from pydantic import ValidationError
 
 from driftline.bus.ports import Message
@@ -49,7 +46,7 @@ class EventCodec:
     def decode(
         self,
         value: bytes | None,
-        headers: Sequence[tuple[str, Any]] | None,
+        headers: list[tuple[str, bytes]] | None,
         *,
         topic: str = "",
         key: bytes | None = None,

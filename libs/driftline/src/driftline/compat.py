@@ -28,7 +28,7 @@ def history(catalog: Catalog, event_type: str) -> list[tuple[int, dict[str, Any]
 
 def backward_problem(reader: dict[str, Any], writer: dict[str, Any]) -> str | None:
     """None when `reader` can read data written with `writer`, else the checker's message."""
-    result = ReaderWriterCompatibilityChecker().get_compatibility(
+    result = ReaderWriterCompatibilityChecker().get_compatibility(  # type: ignore[no-untyped-call]
         reader=avro.schema.parse(json.dumps(reader)), writer=avro.schema.parse(json.dumps(writer))
     )
     if result.compatibility is SchemaCompatibilityType.compatible:

@@ -92,10 +92,11 @@ class Metadata:
             raise EnvelopeError(f"missing CloudEvents header(s): {', '.join(missing)}")
         if values.get("ce_specversion", SPECVERSION) != SPECVERSION:
             raise EnvelopeError(f"unsupported ce_specversion {values['ce_specversion']!r}")
+        raw_time = values.get("ce_time")
         try:
-            time = datetime.fromisoformat(values["ce_time"]) if values.get("ce_time") else _now()
+            time = datetime.fromisoformat(raw_time) if raw_time else _now()
         except ValueError:
-            raise EnvelopeError(f"bad ce_time {values['ce_time']!r}") from None
+            raise EnvelopeError(f"bad ce_time {raw_time!r}") from None
         return cls(
             type=str(values["ce_type"]),
             source=str(values["ce_source"]),

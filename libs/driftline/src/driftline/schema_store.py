@@ -65,7 +65,7 @@ class SchemaStore:
     def register(self, schema: dict[str, Any], *, current: bool = True) -> KnownSchema:
         """Make a writer schema known; with `current`, it becomes the one we write."""
         parsed = parse_schema(schema, _write_hint=False)
-        full_name = parsed["name"]
+        full_name: str = parsed["name"]  # type: ignore[call-overload,index]
         fp = fingerprint_of(schema)
         known = self._by_fingerprint.get(fp) or KnownSchema(full_name, fp, schema, parsed)
         self._by_fingerprint[fp] = known

@@ -156,5 +156,8 @@ class ConfluentRegistry:
         return int(self._client.register_schema(subject, Schema(json.dumps(schema), "AVRO")))
 
     def get(self, schema_id: int) -> dict[str, Any]:
-        found: dict[str, Any] = json.loads(self._client.get_schema(schema_id).schema_str)
+        text = self._client.get_schema(schema_id).schema_str
+        if not text:
+            raise LookupError(f"schema id {schema_id} has no schema text")
+        found: dict[str, Any] = json.loads(text)
         return found

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import logging
 import ssl
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import faust
 from confluent_kafka import Producer
 
 from driftline.bus.ports import Message
+from driftline.bus.records import normalise_headers
 from driftline.catalog import dlq_topic
 from driftline.envelope import EnvelopeError
 from driftline.serde import DecodeError
@@ -59,6 +61,7 @@ def create_faust_app(app_id: str, settings: DriftlineSettings, **overrides: Any)
         else:
             conf["broker_credentials"] = faust.SSLCredentials(context)
     conf.update(overrides)
+    Path(conf["datadir"]).parent.mkdir(parents=True, exist_ok=True)  # faust makes only the leaf
     return faust.App(app_id, **conf)
 
 
@@ -70,21 +73,26 @@ class FaustBridge:
         self.service = service
         self._dlq = Producer(settings.producer_config(f"{service}-dlq"))
 
-    def to_message(self, event: faust.types.EventT) -> Message[Any] | None:
-        """The typed message, or None after dead-lettering a record that cannot be read."""
+    def to_message(self, event: Any) -> Message[Any] | None:
+        """The typed message (from a faust `EventT`), or None after dead-lettering it."""
         msg = event.message
-        headers = list(msg.headers.items()) if isinstance(msg.headers, dict) else msg.headers
+        headers = normalise_headers(msg.headers)
         try:
             return self.codec.decode(
                 event.value, headers, topic=msg.topic, key=msg.key,
                 partition=msg.partition, offset=msg.offset,
             )  # fmt: skip
         except (DecodeError, EnvelopeError) as exc:
-            self.dead_letter(msg.topic, msg.key, event.value, list(headers or []), str(exc))
+            self.dead_letter(msg.topic, msg.key, event.value, headers, str(exc))
             return None
 
     def dead_letter(
-        self, topic: str, key: bytes | None, value: bytes | None, headers: list[Any], reason: str
+        self,
+        topic: str,
+        key: bytes | None,
+        value: bytes | None,
+        headers: list[tuple[str, bytes]],
+        reason: str,
     ) -> None:
         self._dlq.produce(
             dlq_topic(topic),

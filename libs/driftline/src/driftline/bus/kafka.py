@@ -89,10 +89,11 @@ class KafkaPublisher:
         key: str | bytes | None = None,
         headers: list[tuple[str, bytes]] | None = None,
     ) -> None:
+        wire_headers: list[tuple[str, str | bytes | None]] = list(headers or [])
         while True:
             try:
                 self._producer.produce(
-                    topic, value=value, key=key, headers=headers, on_delivery=self._on_delivery
+                    topic, value=value, key=key, headers=wire_headers, on_delivery=self._on_delivery
                 )
                 break
             except BufferError:  # local queue full: serve callbacks, then retry

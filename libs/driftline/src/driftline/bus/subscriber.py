@@ -21,10 +21,10 @@ from types import FrameType
 from typing import TYPE_CHECKING, Any
 
 from confluent_kafka import Consumer, KafkaError, Producer, TopicPartition
-from confluent_kafka import Message as KafkaRecord
 
 from driftline.bus.dedupe import DedupeStore, MemoryDedupeStore
 from driftline.bus.ports import Handler, Message
+from driftline.bus.records import RawRecord, header_dict
 from driftline.catalog import dlq_topic
 from driftline.envelope import EnvelopeError
 from driftline.serde import DecodeError
@@ -38,7 +38,7 @@ __all__ = ["Decoder", "RetryPolicy", "Subscriber"]
 
 log = logging.getLogger(__name__)
 
-Decoder = Callable[[KafkaRecord], Message[Any]]
+Decoder = Callable[[RawRecord], Message[Any]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,16 +118,16 @@ class Subscriber:
         if not self._subscribed:
             self._consumer.subscribe(self.topics)
             self._subscribed = True
-        record = self._consumer.poll(timeout)
-        if record is None:
+        msg = self._consumer.poll(timeout)
+        if msg is None:
             return None
-        if record.error():
-            if record.error().code() != KafkaError._PARTITION_EOF:
-                log.warning("consumer error", extra={"error": str(record.error())})
+        if error := msg.error():
+            if error.code() != KafkaError._PARTITION_EOF:
+                log.warning("consumer error", extra={"error": str(error)})
             return None
-        outcome = self._process(record)
+        outcome = self._process(RawRecord.of(msg))
         if outcome != "retry_later":
-            self._consumer.commit(message=record, asynchronous=False)
+            self._consumer.commit(message=msg, asynchronous=False)
         return outcome
 
     def stop(self) -> None:
@@ -141,18 +141,18 @@ class Subscriber:
             self._dlq.flush(10)
 
     # -- one record ----------------------------------------------------------------
-    def _decode_event(self, record: KafkaRecord) -> Message[Any]:
+    def _decode_event(self, record: RawRecord) -> Message[Any]:
         return self._codec.decode(
-            record.value(),
-            record.headers(),
-            topic=record.topic(),
-            key=record.key(),
-            partition=record.partition(),
-            offset=record.offset(),
+            record.value,
+            record.headers,
+            topic=record.topic,
+            key=record.key,
+            partition=record.partition,
+            offset=record.offset,
         )
 
-    def _process(self, record: KafkaRecord) -> str:
-        topic = record.topic()
+    def _process(self, record: RawRecord) -> str:
+        topic = record.topic
         try:
             message = self._decode(record)
         except (DecodeError, EnvelopeError) as exc:
@@ -193,43 +193,43 @@ class Subscriber:
         EVENTS_CONSUMED.labels(self.service, topic, etype, outcome).inc()
         return outcome
 
-    def _dead_letter(self, record: KafkaRecord, reason: str, error: str, attempts: int) -> str:
+    def _dead_letter(self, record: RawRecord, reason: str, error: str, attempts: int) -> str:
         """Send the original bytes, with why, to `<topic>.dlq`; only then may we commit."""
-        topic = record.topic()
-        headers = list(record.headers() or []) + [
+        topic = record.topic
+        headers = record.headers + [
             (k, v.encode())
             for k, v in {
                 "dlq_reason": reason,
                 "dlq_error": error[:4000],
                 "dlq_attempts": str(attempts),
                 "dlq_source_topic": topic,
-                "dlq_source_partition": str(record.partition()),
-                "dlq_source_offset": str(record.offset()),
+                "dlq_source_partition": str(record.partition),
+                "dlq_source_offset": str(record.offset),
                 "dlq_consumer_group": self.group_id,
                 "dlq_service": self.service,
                 "dlq_time": datetime.now(UTC).isoformat(),
             }.items()
         ]
         failed: list[KafkaError] = []
+
+        def on_delivery(err: KafkaError | None, _msg: object) -> None:
+            if err is not None:
+                failed.append(err)
+
         self._dlq.produce(
             dlq_topic(topic),
-            value=record.value(),
-            key=record.key(),
-            headers=headers,
-            on_delivery=lambda err, _msg: failed.append(err) if err else None,
+            value=record.value,
+            key=record.key,
+            headers=list(headers),
+            on_delivery=on_delivery,
         )
         if self._dlq.flush(30) or failed:
             log.error(
                 "dead-letter topic unreachable; the record will be retried", extra={"topic": topic}
             )
-            self._consumer.seek(TopicPartition(topic, record.partition(), record.offset()))
+            self._consumer.seek(TopicPartition(topic, record.partition, record.offset))
             self._sleep(self.retry.max_backoff_s)
             return "retry_later"
         DEAD_LETTERED.labels(self.service, topic, reason).inc()
-        etype = dict(record.headers() or []).get("ce_type", b"?")
-        self._count(
-            topic,
-            etype.decode(errors="replace") if isinstance(etype, bytes) else "?",
-            "dead_lettered",
-        )
-        return "dead_lettered"
+        etype = header_dict(record.headers).get("ce_type", "?")
+        return self._count(topic, etype, "dead_lettered")

@@ -7,12 +7,25 @@ always says which broker it really used and why.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+import socket
+import time
+import uuid
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Literal
 
-__all__ = ["KafkaBackend", "choose_kafka_backend", "docker_engine_problem", "running_kafka"]
+from confluent_kafka import OFFSET_BEGINNING, Consumer, TopicPartition
+
+from driftline.bus.records import RawRecord
+
+__all__ = [
+    "KafkaBackend",
+    "choose_kafka_backend",
+    "docker_engine_problem",
+    "read_topic",
+    "running_kafka",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,14 +35,22 @@ class KafkaBackend:
 
 
 def docker_engine_problem() -> str | None:
-    """None when a Docker engine answers a ping, else why not."""
+    """None when a Docker engine answers `GET /_ping`, else why not."""
+    host = os.environ.get("DOCKER_HOST", "unix:///var/run/docker.sock")
+    family, address = (
+        (socket.AF_UNIX, host.removeprefix("unix://"))
+        if host.startswith("unix://")
+        else (socket.AF_INET, tuple(host.removeprefix("tcp://").rsplit(":", 1)))
+    )
     try:
-        import docker
-
-        docker.from_env(timeout=3).ping()
-    except Exception as exc:  # DockerException, connection errors, missing socket
-        return f"{type(exc).__name__}: {str(exc)[:160]}"
-    return None
+        with socket.socket(family, socket.SOCK_STREAM) as sock:
+            sock.settimeout(3)
+            sock.connect(address if isinstance(address, str) else (address[0], int(address[1])))
+            sock.sendall(b"GET /_ping HTTP/1.0\r\nHost: docker\r\n\r\n")
+            reply = sock.recv(64)
+    except OSError as exc:
+        return f"{host}: {exc.strerror or exc}"
+    return None if b" 200 " in reply else f"{host} answered {reply[:40]!r}"
 
 
 def choose_kafka_backend() -> KafkaBackend:
@@ -59,3 +80,33 @@ def running_kafka(backend: KafkaBackend) -> Iterator[str]:
 
         with EmbeddedBroker() as broker:
             yield broker.bootstrap_servers
+
+
+def read_topic(
+    bootstrap: str,
+    topic: str,
+    *,
+    want: Callable[[list[RawRecord]], bool] | None = None,
+    timeout: float = 20.0,
+    idle: float = 2.0,
+) -> list[RawRecord]:
+    """Records of `topic` from the beginning: until `want` holds (or `timeout`), else until quiet."""
+    consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": f"read-{uuid.uuid4()}"})
+    partitions = consumer.list_topics(topic, timeout=10).topics[topic].partitions
+    consumer.assign([TopicPartition(topic, p, OFFSET_BEGINNING) for p in partitions])
+    records: list[RawRecord] = []
+    deadline, quiet_since = time.monotonic() + timeout, time.monotonic()
+    try:
+        while time.monotonic() < deadline:
+            if want is not None and want(records):
+                break
+            msg = consumer.poll(0.2)
+            if msg is None or msg.error():
+                if want is None and time.monotonic() - quiet_since > idle:
+                    break
+                continue
+            quiet_since = time.monotonic()
+            records.append(RawRecord.of(msg))
+    finally:
+        consumer.close()
+    return records
