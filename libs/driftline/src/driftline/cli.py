@@ -275,6 +275,45 @@ def tail(
         err.print(f"{shown} event(s)")
 
 
+# -- trace -------------------------------------------------------------------------
+@app.command()
+def trace(
+    correlation_id: Annotated[str, typer.Argument(help="The workflow's correlation id.")],
+    include_predictions: Annotated[
+        bool, typer.Option(help="Also scan the (large) predictions topic.")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per step.")] = False,
+    idle_timeout: Annotated[float, typer.Option(help="Stop after this many quiet seconds.")] = 2.0,
+    bootstrap: BootstrapOpt = None,
+) -> None:
+    """The ordered timeline of one workflow across the services, with decisions and evidence."""
+    from rich.table import Table
+
+    from driftline.trace import collect
+
+    settings = _settings(bootstrap)
+    _check_reachable(settings)
+    catalog = Catalog.load(settings.schemas_dir)
+    topics = [t for t in catalog.topics if include_predictions or t != "driftline.predictions"]
+    steps = collect(settings, correlation_id, topics, idle_timeout=idle_timeout)
+    if not steps:
+        raise fail(f"no events with correlation_id {correlation_id} on {', '.join(topics)}", code=1)
+    if as_json:
+        for step in steps:
+            print(json.dumps(step.as_dict(), default=_jsonable), flush=True)
+        return
+    table = Table(title=f"workflow {correlation_id}", show_lines=False)
+    for column in ("time", "event", "source", "decision / evidence"):
+        table.add_column(column, overflow="fold")
+    start = steps[0].message.meta.time
+    for step in steps:
+        meta = step.message.meta
+        offset = (meta.time - start).total_seconds()
+        table.add_row(f"{meta.time:%H:%M:%S} +{offset:.1f}s", step.type, meta.source,
+                      step.as_dict()["summary"])  # fmt: skip
+    out.print(table)
+
+
 # -- schemas -----------------------------------------------------------------------
 @schemas_app.command("codegen")
 def schemas_codegen() -> None:

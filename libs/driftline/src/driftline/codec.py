@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+
 from pydantic import ValidationError
 
 from driftline.bus.ports import Message
