@@ -39,6 +39,9 @@ class TopicSpec:
     def dlq(self) -> str:
         return dlq_topic(self.name)
 
+    def with_name(self, name: str, partitions: int | None = None) -> TopicSpec:
+        return TopicSpec(name, partitions or self.partitions, self.retention_ms, self.description)
+
 
 @dataclass(frozen=True, slots=True)
 class EventSpec:

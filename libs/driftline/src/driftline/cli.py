@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import signal
 import sys
 import threading
@@ -104,6 +105,95 @@ def broker(
     finally:
         embedded.stop()
         err.print("broker stopped")
+
+
+# -- the stack -----------------------------------------------------------------------
+_COLOURS = ("cyan", "magenta", "green", "yellow", "blue", "bright_red", "bright_cyan", "white")
+
+
+@app.command()
+def up(
+    only: Annotated[
+        list[str] | None, typer.Option("--only", help="Start only these services (repeatable).")
+    ] = None,
+    bootstrap: Annotated[
+        str | None,
+        typer.Option("--bootstrap", "-b", help="Use this broker instead of an embedded one."),
+    ] = None,
+    ready_timeout: Annotated[
+        float, typer.Option(help="Seconds to wait for every /readyz.")
+    ] = 180.0,
+) -> None:
+    """Start the embedded broker and every service as its own process; Ctrl-C stops them all."""
+    from driftline.stack import Stack, StackError, installed_services
+
+    services = [s for s in installed_services() if not only or s.name in only]
+    if only and (unknown := set(only) - {s.name for s in services}):
+        raise fail(f"unknown or uninstalled service(s): {', '.join(sorted(unknown))}")
+    colour = {s.name: _COLOURS[i % len(_COLOURS)] for i, s in enumerate(services)}
+
+    def echo(name: str, line: str) -> None:
+        err.print(
+            f"[{colour.get(name, 'white')}]{name:>10}[/] | {line}",
+            highlight=False,
+            markup=True,
+            soft_wrap=True,
+        )
+
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    stack = Stack(DriftlineSettings(), services=services, external_bootstrap=bootstrap, echo=echo)
+    try:
+        stack.start(ready_timeout=ready_timeout)
+        err.print(
+            f"[bold green]driftline is up[/]: {len(services)} services, broker {stack.bootstrap}. Ctrl-C stops."
+        )
+        while not stop.wait(0.5):
+            if dead := stack.dead():
+                raise fail(f"service(s) exited: {', '.join(dead)}; stopping the stack", code=1)
+    except StackError as exc:
+        raise fail(str(exc), code=1) from None
+    finally:
+        stack.stop()
+        err.print("driftline stopped: no process left running")
+
+
+@app.command()
+def status() -> None:
+    """Services (alive, ready) and each model's champion."""
+    from rich.table import Table
+
+    from driftline.stack import SERVICES, http_json
+
+    settings = DriftlineSettings()
+    table = Table(title="services")
+    for column in ("service", "url", "alive", "ready"):
+        table.add_column(column)
+    for spec in SERVICES:
+        url = os.environ.get(f"DRIFTLINE_{spec.name.upper()}_URL", spec.url)
+        alive, _ = http_json(f"{url}/healthz")
+        ready, body = http_json(f"{url}/readyz")
+        detail = (
+            "yes"
+            if ready == 200
+            else (json.dumps(body.get("checks")) if isinstance(body, dict) else "no")
+        )
+        table.add_row(spec.name, url, "yes" if alive == 200 else "no", detail)
+    out.print(table)
+    code, models = http_json(f"{settings.registry_url}/models")
+    if code != 200 or not isinstance(models, list):
+        err.print(f"registry not reachable at {settings.registry_url}")
+        return
+    champions = Table(title="models")
+    for column in ("model", "champion", "challenger", "versions"):
+        champions.add_column(column)
+    for model in models:
+        _, detail = http_json(f"{settings.registry_url}/models/{model['name']}")
+        detail = detail if isinstance(detail, dict) else {}
+        champions.add_row(model["name"], str(detail.get("champion") or "-"),
+                          str(detail.get("challenger") or "-"), str(detail.get("version_count", "-")))  # fmt: skip
+    out.print(champions)
 
 
 # -- topics ------------------------------------------------------------------------
