@@ -62,3 +62,8 @@ output "execution_role_arn" {
   description = "IAM role ECS uses to pull images and inject secrets."
   value       = aws_iam_role.execution.arn
 }
+
+output "listener_protocols" {
+  description = "Protocol of each public service's listener (HTTPS with a certificate)."
+  value       = { for k, l in aws_lb_listener.service : k => l.protocol }
+}
