@@ -189,8 +189,8 @@ def status() -> None:
     for column in ("model", "champion", "challenger", "versions"):
         champions.add_column(column)
     for model in models:
-        _, detail = http_json(f"{settings.registry_url}/models/{model['name']}")
-        detail = detail if isinstance(detail, dict) else {}
+        _, body = http_json(f"{settings.registry_url}/models/{model['name']}")
+        detail: dict[str, Any] = body if isinstance(body, dict) else {}
         champions.add_row(model["name"], str(detail.get("champion") or "-"),
                           str(detail.get("challenger") or "-"), str(detail.get("version_count", "-")))  # fmt: skip
     out.print(champions)

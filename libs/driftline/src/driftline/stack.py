@@ -142,8 +142,8 @@ class Stack:
         admin = DriftlineSettings(kafka_bootstrap_servers=self.bootstrap).admin_config()
         topics = Catalog.load(self.settings.schemas_dir).all_topics()
         if self.settings.spec_path.exists():
-            spec = load_spec(self.settings.spec_path)
-            topics += [t for r in spec.record_topics() for t in (r, r.with_name(r.dlq, 1))]
+            project = load_spec(self.settings.spec_path)
+            topics += [t for r in project.record_topics() for t in (r, r.with_name(r.dlq, 1))]
         ensure_topics(admin, topics)
         try:
             for spec in self.services:
