@@ -190,9 +190,9 @@ def status() -> None:
         champions.add_column(column)
     for model in models:
         _, body = http_json(f"{settings.registry_url}/models/{model['name']}")
-        detail: dict[str, Any] = body if isinstance(body, dict) else {}
-        champions.add_row(model["name"], str(detail.get("champion") or "-"),
-                          str(detail.get("challenger") or "-"), str(detail.get("version_count", "-")))  # fmt: skip
+        info: dict[str, Any] = body if isinstance(body, dict) else {}
+        champions.add_row(model["name"], str(info.get("champion") or "-"),
+                          str(info.get("challenger") or "-"), str(info.get("version_count", "-")))  # fmt: skip
     out.print(champions)
 
 
