@@ -49,7 +49,7 @@ up: setup ## Start the embedded broker with the catalog's topics (Ctrl-C stops i
 	$(RUN) driftline broker --port $${DRIFTLINE_BROKER_PORT:-9092}
 
 demo: setup ## Run the demo on the embedded default
-	$(RUN) python -m driftline.demo
+	$(RUN) python -m driftline.foundation_demo
 
 clean: ## Remove local state (var/) and caches; keeps .venv
 	rm -rf var .mypy_cache .ruff_cache
