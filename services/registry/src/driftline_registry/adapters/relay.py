@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 
 from driftline.bus.ports import Publisher
 
-from driftline_registry.adapters.ports import UnitOfWorkFactory
+from driftline_registry.adapters.ports import OutboxRecord, UnitOfWorkFactory
 from driftline_registry.adapters.relay_lock import RelayLock
 from driftline_registry.metrics import OUTBOX_PUBLISHED
 
@@ -91,12 +91,16 @@ class OutboxRelay:
         for record in records:
             self._publisher.publish(record.event, key=record.key, meta=record.meta)
         self._publisher.flush()
-        with self._uow() as uow:
-            uow.outbox.mark_published([r.id for r in records], self._clock())
-            uow.commit()
+        self._mark(records)
         OUTBOX_PUBLISHED.inc(len(records))
         log.info("outbox relayed", extra={"count": len(records), "last_id": records[-1].id})
         return len(records)
+
+    def _mark(self, records: list[OutboxRecord]) -> None:
+        # A crash before this commit re-sends the batch with the same ce_ids (see above).
+        with self._uow() as uow:
+            uow.outbox.mark_published([r.id for r in records], self._clock())
+            uow.commit()
 
     def wake(self) -> None:
         """Relay now rather than at the next poll (called after a commit)."""
