@@ -1,0 +1,1 @@
+"""Driftline monitoring: drift on live traffic and canary verdicts."""
