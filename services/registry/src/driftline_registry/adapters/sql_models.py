@@ -37,15 +37,18 @@ def _version_values(version: ModelVersion) -> dict[str, Any]:
 
 
 class SqlModelRepository:
-    def __init__(self, connection: sa.Connection) -> None:
+    """With ``lock``, `get` locks the model's row (``FOR UPDATE``) until the transaction ends:
+    writers of one model queue up, and each loads what the previous one committed."""
+
+    def __init__(self, connection: sa.Connection, *, lock: bool = False) -> None:
         self._db = connection
+        self._lock = lock
 
     def get(self, name: str) -> RegisteredModel | None:
-        row = (
-            self._db.execute(sa.select(registered_models).where(registered_models.c.name == name))
-            .mappings()
-            .first()
-        )
+        query = sa.select(registered_models).where(registered_models.c.name == name)
+        if self._lock:
+            query = query.with_for_update()
+        row = self._db.execute(query).mappings().first()
         return None if row is None else self._load([row])[0]
 
     def all(self) -> list[RegisteredModel]:

@@ -32,10 +32,14 @@ class SqlUnitOfWork:
     def __enter__(self) -> Self:
         connection = self._engine.connect()
         if self._readonly:
-            connection = connection.execution_options(**{READONLY: True})
+            # One snapshot for every SELECT of the unit (SQLite's WAL readers have one anyway).
+            options: dict[str, object] = {READONLY: True}
+            if connection.dialect.name == "postgresql":
+                options["isolation_level"] = "REPEATABLE READ"
+            connection = connection.execution_options(**options)
         connection.begin()
         self._connection = connection
-        self.models = SqlModelRepository(connection)
+        self.models = SqlModelRepository(connection, lock=not self._readonly)
         self.history = SqlHistory(connection)
         self.processed = SqlProcessedEvents(connection)
         self.outbox = SqlOutbox(connection)
