@@ -1,0 +1,1 @@
+"""Ports and their concrete implementations (offline Parquet, online stores)."""

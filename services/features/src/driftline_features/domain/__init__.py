@@ -1,0 +1,1 @@
+"""Pure decisions of the feature service: no Kafka, no Feast, no FastAPI."""
