@@ -61,7 +61,7 @@ def bootstrap(
     spec = spec or load_spec(common.spec_path)
     if store is None:
         store = FsspecOfflineStore.from_url(
-            common.offline_store_url, compression=settings.parquet_compression,
+            common.offline_store_url, compression=settings.parquet_compression, fsync=settings.fsync,
             **storage_options(common),
         )  # fmt: skip
     codec: EventCodec | None = None
@@ -84,6 +84,7 @@ def bootstrap(
         limits=EventLimits(
             rejections_per_event=settings.max_rejections_per_event,
             labels_per_event=settings.max_labels_per_event, raw_chars=settings.max_raw_chars,
+            record_labels=settings.announce_record_labels,
         ),
         **extra,
     )  # fmt: skip

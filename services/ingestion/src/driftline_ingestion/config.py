@@ -63,8 +63,16 @@ class IngestionSettings(BaseSettings):
     max_labels_per_event: int = Field(default=2000, ge=1)
     """Labels per LabelsObserved event; larger batches publish several events."""
 
+    announce_record_labels: bool = False
+    """Publish LabelsObserved for labels that arrive inside records too, not only for label
+    batches; either way they are stored under `labels/` for training."""
+
     max_raw_chars: int = Field(default=2000, ge=64)
     """Longest raw row copied into an event (the rejected store keeps the full row)."""
+
+    fsync: bool = True
+    """Flush each offline-store file to disk before it becomes visible (local folders only).
+    Off trades durability on power loss for speed; object stores are unaffected."""
 
     parquet_compression: Literal["snappy", "zstd", "lz4", "gzip", "none"] = "snappy"
     """Compression codec of the Parquet files written to the offline store."""

@@ -32,8 +32,10 @@ MANIFEST_FOLDERS: dict[Kind, str] = {"records": "_batches", "labels": "_label_ba
 class FsspecOfflineStore:
     """`OfflineStore` over an fsspec file system rooted at `root`."""
 
-    def __init__(self, fs: Any, root: str, *, compression: str = "snappy") -> None:
+    def __init__(self, fs: Any, root: str, *, compression: str = "snappy", fsync: bool = True
+                 ) -> None:  # fmt: skip
         self._fs = fs
+        self._fsync = fsync
         self._local = isinstance(fs, LocalFileSystem)
         self._root = root.rstrip("/")
         self._compression = None if compression == "none" else compression
@@ -120,8 +122,7 @@ class FsspecOfflineStore:
             path, lambda handle: pq.write_table(table, handle, compression=self._compression)
         )
 
-    @staticmethod
-    def _atomic_local(path: str, write: Any) -> None:
+    def _atomic_local(self, path: str, write: Any) -> None:
         folder = posixpath.dirname(path)
         Path(folder).mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=".", suffix=".tmp", dir=folder)
@@ -129,7 +130,8 @@ class FsspecOfflineStore:
             with os.fdopen(fd, "wb") as handle:
                 write(handle)
                 handle.flush()
-                os.fsync(handle.fileno())
+                if self._fsync:  # on disk before the rename makes it visible
+                    os.fsync(handle.fileno())
             Path(tmp).replace(path)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)

@@ -36,8 +36,8 @@ class EventLimits:
     rejections_per_event: int = 500
     labels_per_event: int = 2000
     raw_chars: int = 2000
-    record_labels: bool = True
-    """Announce labels that arrived inside records, not only label batches."""
+    record_labels: bool = False
+    """Also announce labels that arrived inside records (they are always stored under labels/)."""
 
 
 def _millis(ms: int) -> datetime:

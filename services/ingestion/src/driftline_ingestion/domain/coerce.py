@@ -183,5 +183,54 @@ def coerce(field: str, values: Column, kind: str) -> Coerced:
     fast = _fast(values, kind)
     if fast is not None:
         return fast, []
+    if kind == "time":
+        split = _split_times(field, values)
+        if split is not None:
+            return split
     convert, reason = _SLOW[kind]
     return _slow(field, _py(values), convert, _TARGET[kind], reason)
+
+
+_ISO = r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?)?"
+_TEXT_TIMES = (  # (pattern, how to read the matching strings vectorised)
+    (_ISO + r"(Z|[+-]\d{2}:?\d{2})$", lambda a: a.cast(pa.timestamp("ns", "UTC"))),
+    (_ISO + "$", lambda a: pc.assume_timezone(a.cast(pa.timestamp("ns")), "UTC")),
+    (r"^\d{1,15}$", lambda a: a.cast(pa.int64()).cast(TIMESTAMP)),
+)
+
+
+def _split_times(field: str, values: Column) -> Coerced | None:
+    """Times with a few bad values: parse the well-shaped text vectorised, the rest one by one.
+
+    Parsing ISO-8601 in Python costs microseconds a value; a single bad value
+    must not send a whole column down that road. None: fall back to value by value.
+    """
+    items = _py(values) if isinstance(values, list) else None
+    if items is not None:
+        texts = pa.array([v if type(v) is str else None for v in items], pa.string())
+    elif pa.types.is_string(values.type) or pa.types.is_large_string(values.type):
+        texts = values.cast(pa.string())
+    else:
+        return None
+    result = pa.nulls(len(texts), TIMESTAMP)
+    handled = np.zeros(len(texts), dtype=bool)
+    try:
+        for pattern, read in _TEXT_TIMES:
+            match = pc.fill_null(pc.match_substring_regex(texts, pattern), False)
+            if pc.any(match).as_py():
+                parsed = read(pc.if_else(match, texts, None)).cast(TIMESTAMP, safe=False)
+                result = pc.if_else(match, parsed, result)
+                handled |= np.asarray(match.to_numpy(zero_copy_only=False), dtype=bool)
+    except _ERRORS:
+        return None  # a well-shaped but impossible value (month 13): value by value
+    rest = np.flatnonzero(~handled).tolist()
+    plain = items if items is not None else None
+    leftovers = [plain[i] if plain is not None else texts[i].as_py() for i in rest]
+    converted, problems = _slow(field, leftovers, _to_millis, TIMESTAMP, _SLOW["time"][1])
+    bad = np.zeros(len(texts), dtype=bool)
+    if problems:
+        bad[np.asarray(rest)[problems[0].mask]] = True
+    mask = np.zeros(len(texts), dtype=bool)
+    mask[rest] = True
+    merged = pc.replace_with_mask(result, pa.array(mask), converted) if rest else result
+    return merged, ([Issue(field, bad, _SLOW["time"][1])] if bad.any() else [])

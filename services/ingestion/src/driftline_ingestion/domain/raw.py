@@ -68,6 +68,10 @@ class RawBatch:
         columns: dict[str, Column] = {
             struct.type.field(i).name: struct.field(i) for i in range(struct.type.num_fields)
         }
+        for name, array in columns.items():
+            # Arrow reads true/false as 1.0/0.0 after a float: keep those values for checking.
+            if pa.types.is_floating(array.type) and any(type(r.get(name)) is bool for r in rows):
+                columns[name] = [r.get(name) for r in rows]
         issues: list[Issue] = []
         unknown = sorted(set(columns) - known)
         if unknown and reject_unknown:

@@ -70,9 +70,9 @@ class _Checks:
         return array
 
     def where(self, name: str, condition: pa.Array, reason: str) -> None:
-        """Flag the values where `condition` holds (null counts as fine)."""
-        mask = pc.fill_null(condition, False).to_numpy(zero_copy_only=False)
-        self.add(name, np.asarray(mask, dtype=bool), reason)
+        """Flag the values where `condition` holds (null counts as fine), once per field."""
+        mask = np.asarray(pc.fill_null(condition, False).to_numpy(zero_copy_only=False), dtype=bool)
+        self.add(name, mask & ~self.flags(name), reason)
 
     def feature(self, name: str, spec: FeatureSpec) -> pa.Array:
         array = self.typed(name, spec.type, required=not spec.nullable)

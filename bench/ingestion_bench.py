@@ -1,0 +1,219 @@
+"""Ingestion throughput: records/s through parsing, validation and the offline store.
+
+Runs in one process, side by side: the same records ingested as large batches,
+as small batches and record by record (one batch per record), clean and with
+10 % bad rows, plus a stage breakdown of one large batch. With `--kafka`, also
+the Kafka path end to end on the embedded broker (a plain producer, then the
+service's micro-batch worker), micro-batched and record by record.
+
+Events are encoded (Avro, as they would be sent) but not sent, except in the
+Kafka scenarios, where they go to the broker. Prints a table and writes
+`bench/results/ingestion.json`.
+
+    uv run python bench/ingestion_bench.py [--records 100000] [--kafka]
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import os
+import platform
+import random
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import orjson
+from driftline.codec import EventCodec
+from driftline.envelope import Metadata
+from driftline.events import Event
+from driftline.settings import DriftlineSettings
+from driftline.spec import load_spec
+from driftline_ingestion.adapters.record_decoder import SerdeRecordDecoder
+from driftline_ingestion.bootstrap import bootstrap
+from driftline_ingestion.config import IngestionSettings
+from driftline_ingestion.domain.raw import RawBatch
+from driftline_ingestion.domain.validation import validate_records
+from driftline_ingestion.entrypoints.translate import batch_command
+from driftline_ingestion.service import Ingestion
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "bench" / "results" / "ingestion.json"
+NOW = datetime.now(UTC)
+
+
+class EncodingPublisher:
+    """Encodes every event as the Kafka publisher would, and keeps only the byte count."""
+
+    def __init__(self, codec: EventCodec) -> None:
+        self.codec = codec
+        self.events = 0
+        self.bytes = 0
+
+    def publish(self, event: Event, *, meta: Metadata | None = None, **_: Any) -> Metadata:
+        self.bytes += len(self.codec.encode(event))
+        self.events += 1
+        return meta or Metadata(type=type(event).__name__, source="bench")
+
+    def flush(self, timeout: float = 10.0) -> None:
+        return None
+
+
+def make_records(n: int, bad_share: float, seed: int = 7) -> list[dict[str, Any]]:
+    rng = random.Random(seed)
+    start = NOW - timedelta(days=2)
+    regions = ["north", "south", "east", "west"]
+    rows = []
+    for i in range(n):
+        row: dict[str, Any] = {
+            "application_id": f"app-{i:08d}",
+            "event_time": (start + timedelta(seconds=i * 1.5)).isoformat(timespec="milliseconds"),
+            "income": round(rng.uniform(15_000, 250_000), 2),
+            "loan_amount": round(rng.uniform(1_000, 80_000), 2),
+            "credit_score": rng.randint(300, 850),
+            "age": rng.randint(18, 90),
+            "debt_to_income": round(rng.uniform(0, 2), 3),
+            "employment_years": round(rng.uniform(0, 40), 1),
+            "region": rng.choice(regions),
+            "has_mortgage": rng.random() < 0.4,
+            "defaulted": rng.choice([0, 1, None]),
+        }
+        if rng.random() < bad_share:
+            spoil = rng.choice(["income", "credit_score", "region", "event_time", "application_id"])
+            row[spoil] = {"income": -5, "credit_score": 999, "region": "mars",
+                          "event_time": "not a time", "application_id": None}[spoil]  # fmt: skip
+        rows.append(row)
+    return rows
+
+
+def service(root: Path, codec: EventCodec) -> tuple[Ingestion, EncodingPublisher]:
+    common = DriftlineSettings(offline_store_url=str(root), spec_path=ROOT / "driftline.yaml")
+    spec = load_spec(common.spec_path)
+    publisher = EncodingPublisher(codec)
+    decoder = SerdeRecordDecoder(spec, codec.serde)
+    app = bootstrap(IngestionSettings(common=common), spec=spec, publisher=publisher,  # type: ignore[arg-type]
+                    decoder=decoder, consume=False)  # fmt: skip
+    return app.ingestion, publisher
+
+
+def ingest_http(svc: Ingestion, rows: list[dict[str, Any]], batch_size: int) -> int:
+    accepted = 0
+    for start in range(0, len(rows), batch_size):
+        body = orjson.dumps({"records": rows[start : start + batch_size]})
+        cmd = batch_command(svc, "loans", "records", body, "application/json", batch_id=None,
+                            correlation_id=None, max_rows=1_000_000)  # fmt: skip
+        accepted += svc.handle(cmd).manifest.accepted
+    return accepted
+
+
+def timed(fn: Callable[[], Any]) -> tuple[float, Any]:
+    started = time.perf_counter()
+    out = fn()
+    return time.perf_counter() - started, out
+
+
+def run_local(n: int, n_single: int, codec: EventCodec, tmp: Path) -> list[dict[str, Any]]:
+    results: list[dict[str, Any]] = []
+    clean, dirty = make_records(n, 0.0), make_records(n, 0.10)
+    gc.collect()
+    gc.freeze()  # the benchmark's own input is no garbage to scan; a service does not hold it
+    layout_svc, _ = service(tmp / "warmup", codec)
+    ingest_http(layout_svc, clean[:2000], 1000)  # imports, caches
+    layout = layout_svc.layout("loans")
+
+    def add(name: str, rows: int, seconds: float, batch: int, note: str = "") -> None:
+        results.append({"scenario": name, "records": rows, "batch_size": batch,
+                        "seconds": round(seconds, 4), "records_per_s": round(rows / seconds),
+                        "note": note})  # fmt: skip
+
+    for label, rows in (("clean", clean), ("10% bad", dirty)):
+        raw = RawBatch.from_rows(rows, layout.record_fields)
+        seconds, _ = timed(lambda raw=raw: validate_records(raw, layout, layout_svc.policy, NOW))
+        add(f"validate only ({label})", n, seconds, n, "rows already parsed")
+    for batch in (n, 10_000, 1_000):
+        svc, _ = service(tmp / f"batched-{batch}", codec)
+        seconds, _ = timed(lambda svc=svc, batch=batch: ingest_http(svc, clean, batch))
+        add("batched: parse+validate+store+events", n, seconds, batch, "clean")
+    svc, _ = service(tmp / "dirty", codec)
+    seconds, _ = timed(lambda: ingest_http(svc, dirty, n))
+    add("batched: parse+validate+store+events", n, seconds, n, "10% bad rows")
+    svc, _ = service(tmp / "single", codec)
+    seconds, _ = timed(lambda: ingest_http(svc, clean[:n_single], 1))
+    add("record by record: one batch per record", n_single, seconds, 1, "clean")
+    return results
+
+
+def stage_breakdown(n: int, codec: EventCodec, tmp: Path) -> dict[str, float]:
+    from driftline_ingestion import metrics
+
+    svc, _ = service(tmp / "stages", codec)
+    rows = make_records(n, 0.10, seed=11)
+    body = orjson.dumps({"records": rows})
+    t_parse, cmd = timed(lambda: batch_command(svc, "loans", "records", body, "application/json",
+                                               batch_id=None, correlation_id=None,
+                                               max_rows=1_000_000))  # fmt: skip
+    before = {s: _histogram_sum(metrics.STAGE_SECONDS, s) for s in ("validate", "store", "publish")}
+    svc.handle(cmd)
+    stages = {"parse (orjson + to Arrow)": t_parse}
+    for stage, start in before.items():
+        stages[stage] = _histogram_sum(metrics.STAGE_SECONDS, stage) - start
+    return {k: round(v, 4) for k, v in stages.items()}
+
+
+def _histogram_sum(histogram: Any, stage: str) -> float:
+    for metric in histogram.collect():
+        for sample in metric.samples:
+            if sample.name.endswith("_sum") and sample.labels.get("stage") == stage:
+                return float(sample.value)
+    return 0.0
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--records", type=int, default=100_000)
+    parser.add_argument("--single", type=int, default=1_000, help="records sent one by one")
+    parser.add_argument(
+        "--kafka", action="store_true", help="also the Kafka path (embedded broker)"
+    )
+    args = parser.parse_args()
+    os.environ.setdefault("FEAST_USAGE", "False")
+    codec = EventCodec.from_settings(DriftlineSettings())
+    with tempfile.TemporaryDirectory(prefix="ingestion-bench-") as folder:
+        tmp = Path(folder)
+        results = run_local(args.records, args.single, codec, tmp)
+        stages = stage_breakdown(args.records, codec, tmp)
+        if args.kafka:
+            from ingestion_bench_kafka import run_kafka  # type: ignore[import-not-found]
+
+            results += run_kafka(args.records, args.single, tmp)
+    best = max(r["records_per_s"] for r in results if r["scenario"].startswith("batched"))
+    single = next(r["records_per_s"] for r in results if r["scenario"].startswith("record by"))
+    print(f"\n{'scenario':<44} {'batch':>7} {'records':>8} {'seconds':>8} {'records/s':>10}  note")
+    for r in results:
+        print(f"{r['scenario']:<44} {r['batch_size']:>7} {r['records']:>8} {r['seconds']:>8.3f} "
+              f"{r['records_per_s']:>10,}  {r['note']}")  # fmt: skip
+    print(f"\nbatched / record-by-record: {best / single:,.0f}x")
+    print(f"stages of one {args.records}-record batch with 10% bad rows (s): {stages}")
+    report = {
+        "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+        },
+        "results": results,
+        "stages_seconds": stages,
+        "ratio_batched_to_record_by_record": round(best / single, 1),
+    }
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps(report, indent=2) + "\n")
+    print(f"written {RESULTS.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()
