@@ -113,6 +113,6 @@ METRIC_NAMES = (
 )
 
 
-def observe(source: Callable[[], RegistrySnapshot]) -> None:
-    """Read the gauges from `source` at each scrape (bootstrap binds the database)."""
+def observe(source: Callable[[], RegistrySnapshot] | None) -> None:
+    """Read the gauges from `source` at each scrape (bootstrap binds the database; None unbinds)."""
     _collector.source = source
