@@ -133,7 +133,8 @@ class UnitOfWorkContract:
         save(uow, a_model(build, runs=2))
         with uow(readonly=True) as tx:
             first, second = tx.models.get("churn"), tx.models.get("churn")
-        assert first is not None and second is not None
+        assert first is not None
+        assert second is not None
         first.promote(2, "one", build.cause())
         save(uow, first)
         second.promote(2, "two", build.cause())
