@@ -1,0 +1,99 @@
+"""Admitting triggers: the first look of the retrain policy, then the queue.
+
+A trigger for a model the spec does not know, or with an invalid window, is
+answered with TrainingFailed (a command deserves an answer). One that the
+cooldown refuses is logged and counted, not failed (see the README). Otherwise
+it takes its model's single pending slot, replacing (superseding) an older
+trigger still waiting there, and the queue worker is woken.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime
+
+from driftline.events import TrainingFailed
+from driftline.spec import ProjectSpec
+from driftline.telemetry import log_context
+
+from driftline_training import metrics
+from driftline_training.adapters.ports import RunStore
+from driftline_training.domain import policy
+from driftline_training.domain.model import Trigger
+from driftline_training.outbox import caused_by
+
+__all__ = ["Intake"]
+
+log = logging.getLogger(__name__)
+
+
+class Intake:
+    def __init__(
+        self,
+        *,
+        spec: ProjectSpec,
+        store: RunStore,
+        source: str,
+        clock: Callable[[], datetime],
+        wake: Callable[[], None],
+    ) -> None:
+        self.spec, self.store, self.source = spec, store, source
+        self.clock, self.wake = clock, wake
+
+    def accept(self, trigger: Trigger) -> str:
+        """Queue or refuse `trigger`; returns the outcome counted in the triggers metric."""
+        with log_context(trigger.meta, model=trigger.model):
+            outcome = self._accept(trigger)
+        metrics.TRIGGERS.labels(trigger.model, trigger.trigger_type, outcome).inc()
+        return outcome
+
+    def _accept(self, trigger: Trigger) -> str:
+        if trigger.model not in self.spec.models:
+            return self._answer(
+                trigger,
+                "UnknownModelError",
+                "unknown_model",
+                f"model {trigger.model!r} is not in the project spec; "
+                f"known: {sorted(self.spec.models)}",
+            )
+        if trigger.window_days is not None and trigger.window_days < 1:
+            return self._answer(
+                trigger,
+                "InvalidTrigger",
+                "invalid",
+                f"window_days must be at least 1, got {trigger.window_days}",
+            )
+        state = self.store.state(trigger.model)
+        verdict = policy.admit(trigger, state, self.spec.model(trigger.model).retrain, self.clock())
+        if not verdict.allowed:
+            log.info(
+                "trigger refused by the retrain policy: %s",
+                verdict.reason,
+                extra={"policy": verdict.code},
+            )
+            return verdict.code
+        replaced = self.store.enqueue(trigger)
+        metrics.QUEUED.set(len(self.store.pending()))
+        self.wake()
+        if replaced is not None and replaced.event_id != trigger.event_id:
+            log.info(
+                "queued; superseding a waiting trigger",
+                extra={"superseded_event_id": replaced.event_id},
+            )
+            metrics.TRIGGERS.labels(replaced.model, replaced.trigger_type, "superseded").inc()
+        else:
+            log.info("queued", extra={"policy": verdict.code})
+        return "queued"
+
+    def _answer(self, trigger: Trigger, error_type: str, outcome: str, reason: str) -> str:
+        log.warning("trigger refused: %s", reason)
+        failed = TrainingFailed(
+            model_name=trigger.model,
+            error_type=error_type,
+            reason=reason,
+            trigger_event_id=trigger.event_id,
+        )
+        self.store.record([caused_by(trigger, failed, self.source)])
+        self.wake()
+        return outcome
