@@ -14,6 +14,12 @@ variable "kms_key_arn" {
   default     = null
 }
 
+variable "enforce_tls" {
+  description = "Attach a bucket policy denying any request not made over TLS (turn off only for emulators that cannot evaluate policy conditions, such as moto)."
+  type        = bool
+  default     = true
+}
+
 variable "force_destroy" {
   description = "Let terraform destroy delete non-empty buckets (development only)."
   type        = bool

@@ -63,6 +63,28 @@ run "keeps_both_buckets_private_versioned_and_encrypted" {
   }
 }
 
+run "denies_plain_http_by_default" {
+  command = plan
+
+  assert {
+    condition     = length(aws_s3_bucket_policy.tls_only) == 2
+    error_message = "both buckets must refuse requests made without TLS"
+  }
+}
+
+run "drops_the_tls_policy_only_when_told" {
+  command = plan
+
+  variables {
+    enforce_tls = false
+  }
+
+  assert {
+    condition     = length(aws_s3_bucket_policy.tls_only) == 0
+    error_message = "enforce_tls = false must drop the policy"
+  }
+}
+
 run "uses_the_kms_key_when_given" {
   command = plan
 
