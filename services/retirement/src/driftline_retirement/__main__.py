@@ -14,11 +14,14 @@ from driftline_retirement.entrypoints.api import create_api
 __all__ = ["main"]
 
 log = logging.getLogger("driftline_retirement")
+_QUIET = ("httpx", "httpcore")  # one INFO line per registry call is noise
 
 
 def main() -> None:
     settings = RetirementSettings()
     configure_logging("retirement", settings.common.log_level, json=settings.common.log_json)
+    for name in _QUIET:
+        logging.getLogger(name).setLevel(logging.WARNING)
     service = bootstrap(settings)
     app = create_api(service)
     log.info(

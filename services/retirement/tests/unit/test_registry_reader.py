@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import socket
 from abc import ABC, abstractmethod
-from datetime import UTC
+from datetime import UTC, datetime
 from types import SimpleNamespace
 from typing import Any
 
@@ -128,3 +128,15 @@ def test_naive_timestamps_are_read_as_utc() -> None:
     [version] = mock_reader(lambda request: httpx.Response(200, json=[row])).versions("churn")
     assert version.created_at is not None
     assert version.created_at.tzinfo is UTC
+
+
+def test_the_registrys_own_version_shape_is_read_too() -> None:
+    row = {
+        "model_name": "churn", "version": 4, "run_id": "r4", "status": "superseded",
+        "artifact": {"uri": "file:///a/b/model.skops", "sha256": "ab" * 32, "archived": False},
+        "registered_at": "2026-11-01T10:00:00Z", "status_changed_at": "2026-11-02T10:00:00Z",
+    }  # fmt: skip
+    [version] = mock_reader(lambda request: httpx.Response(200, json=[row])).versions("churn")
+    assert (version.artifact_uri, version.artifact_sha256) == ("file:///a/b/model.skops", "ab" * 32)
+    assert version.created_at == datetime(2026, 11, 1, 10, tzinfo=UTC)
+    assert version.updated_at == datetime(2026, 11, 2, 10, tzinfo=UTC)

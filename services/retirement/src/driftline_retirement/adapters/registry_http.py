@@ -3,6 +3,11 @@
 Routes used: ``GET /models/{name}/versions`` and ``GET /models/{name}/champion``
 (404: no champion), plus ``GET /healthz`` for readiness. Transport errors and
 5xx answers become `RegistryUnavailableError`, so callers defer rather than guess.
+
+A version is read in either shape: the agreed flat one (``artifact_uri``,
+``artifact_sha256``, ``created_at``, ``updated_at``) or the registry's own
+(``artifact: {uri, sha256}``, ``registered_at``, ``status_changed_at``); the
+artifact URI is where the bytes are now (the archive once retired).
 """
 
 from __future__ import annotations
@@ -87,14 +92,15 @@ def _json(response: httpx.Response) -> Any:
 
 
 def _version(model: str, item: dict[str, Any]) -> VersionInfo:
+    artifact = item.get("artifact") or {}
     return VersionInfo(
         model=model,
         version=int(item["version"]),
         status=str(item["status"]),
-        artifact_uri=item.get("artifact_uri"),
-        artifact_sha256=item.get("artifact_sha256"),
-        created_at=_when(item.get("created_at")),
-        updated_at=_when(item.get("updated_at")),
+        artifact_uri=item.get("artifact_uri") or artifact.get("uri"),
+        artifact_sha256=item.get("artifact_sha256") or artifact.get("sha256"),
+        created_at=_when(item.get("created_at") or item.get("registered_at")),
+        updated_at=_when(item.get("updated_at") or item.get("status_changed_at")),
     )
 
 
