@@ -17,8 +17,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import numpy as np
+from driftline.events import PredictionLogged
 
-__all__ = ["FEATURES", "LoanStream", "Row", "feature_stats"]
+__all__ = ["FEATURES", "LoanStream", "Row", "feature_stats", "logged"]
 
 FEATURES = {
     "income": "float", "loan_amount": "float", "credit_score": "int", "age": "int",
@@ -46,17 +47,18 @@ class LoanStream:
 
     def features(self, shifted: bool) -> dict[str, Any]:
         r = self.rng
-        income = r.lognormal(10.8 - (0.35 if shifted else 0.0), 0.45)
-        region_p = (0.2, 0.5, 0.15, 0.15) if shifted else (0.3, 0.2, 0.25, 0.25)
+        u = r.random(3)
+        cumulative = (0.2, 0.7, 0.85) if shifted else (0.3, 0.5, 0.75)
+        region = REGIONS[sum(u[0] >= c for c in cumulative)]
         return {
-            "income": round(float(income), 2),
+            "income": round(float(r.lognormal(10.8 - (0.35 if shifted else 0.0), 0.45)), 2),
             "loan_amount": round(float(r.lognormal(9.6 + (0.3 if shifted else 0.0), 0.6)), 2),
-            "credit_score": int(np.clip(round(r.normal(680, 60)), 300, 850)),
-            "age": int(r.integers(18, 80)),
+            "credit_score": min(850, max(300, round(float(r.normal(680, 60))))),
+            "age": 18 + int(u[1] * 62),
             "debt_to_income": round(float(r.gamma(2.0, 0.18 + (0.08 if shifted else 0.0))), 4),
             "employment_years": round(float(r.exponential(6.0)), 2),
-            "region": str(r.choice(REGIONS, p=region_p)),
-            "has_mortgage": bool(r.random() < 0.4),
+            "region": region,
+            "has_mortgage": bool(u[2] < 0.4),
         }
 
     @staticmethod
@@ -95,3 +97,14 @@ def feature_stats(rows: list[Row], bins: int = 20) -> dict[str, dict[str, Any]]:
             "histogram": {"edges": [float(e) for e in edges], "counts": [int(c) for c in counts]},
         }  # fmt: skip
     return out
+
+
+def logged(row: Row, model: str, *, version: int = 1, role: str = "champion",
+           request_id: str | None = None, prediction: int | None = None) -> PredictionLogged:  # fmt: skip
+    """The PredictionLogged serving would publish for `row` (prediction: score > 0.5)."""
+    return PredictionLogged(
+        request_id=request_id or f"{model}-{role}-{row.index}", model_name=model,
+        model_version=version, entity_key=f"app-{row.index}", features=row.features,
+        prediction=int(row.score > 0.5) if prediction is None else prediction, score=row.score,
+        latency_ms=1.0, event_time=row.event_time, role=role,
+    )  # fmt: skip

@@ -93,14 +93,18 @@ class FaustBridge:
         value: bytes | None,
         headers: list[tuple[str, bytes]],
         reason: str,
+        *,
+        kind: str = "undecodable",
     ) -> None:
+        """Send the original record to ``<topic>.dlq``; `kind` is the reason class
+        (``dlq_reason`` header), `reason` the error text."""
         self._dlq.produce(
             dlq_topic(topic),
             key=key,
             value=value,
             headers=[
                 *headers,
-                ("dlq_reason", b"undecodable"),
+                ("dlq_reason", kind.encode()),
                 ("dlq_error", reason.encode()[:4000]),
                 ("dlq_attempts", b"0"),
                 ("dlq_source_topic", topic.encode()),
@@ -109,5 +113,5 @@ class FaustBridge:
         )
         if self._dlq.flush(30):
             raise RuntimeError(f"dead-letter topic for {topic} unreachable")
-        DEAD_LETTERED.labels(self.service, topic, "undecodable").inc()
-        log.warning("undecodable record dead-lettered", extra={"topic": topic, "reason": reason})
+        DEAD_LETTERED.labels(self.service, topic, kind).inc()
+        log.warning("%s record dead-lettered", kind, extra={"topic": topic, "reason": reason})

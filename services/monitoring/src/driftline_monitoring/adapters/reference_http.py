@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import httpx
+
 from driftline_monitoring.adapters.ports import ReferenceUnavailableError
 from driftline_monitoring.domain import (
     CategoricalProfile,

@@ -4,6 +4,7 @@ from driftline_monitoring.domain.canary import CanaryTrial
 from driftline_monitoring.domain.concept import ConceptMonitor, ConceptShift
 from driftline_monitoring.domain.drift import Evaluation, evaluate
 from driftline_monitoring.domain.monitor import ModelMonitor, WindowReport
+from driftline_monitoring.domain.outcome import error_of
 from driftline_monitoring.domain.pending import PendingPredictions
 from driftline_monitoring.domain.reference import (
     CategoricalProfile,
@@ -42,5 +43,6 @@ __all__ = [
     "TestResult",
     "Window",
     "WindowReport",
+    "error_of",
     "evaluate",
 ]

@@ -1,10 +1,10 @@
 """Decide whether one full window drifted from the reference: data drift and prediction drift.
 
 Every enabled test runs on every feature with at least `min_samples` values:
-PSI on all, KS on numeric ones, chi-square on categorical ones. The p-value
-tests share one family-wise error rate: each is held to `p_value / m`
-(Bonferroni over the m p-value tests of the window, prediction included), so
-ten features do not give ten chances of a false alarm. A feature drifted when
+PSI on all, KS on numeric ones, chi-square on categorical ones. All tests share
+one family-wise error rate: each p-value is held to `p_value / m` (Bonferroni
+over the m tests of the window, prediction included), so ten features do not
+give ten chances of a false alarm; PSI must also exceed `psi_threshold`. A feature drifted when
 any of its tests did; the window drifted when at least `min_drifted_features`
 features did (kind "data"), or else when the prediction did (kind "prediction").
 
@@ -64,8 +64,9 @@ def evaluate(
         if len(pair[1]) >= policy.min_samples
     }
     m = sum(
-        ("ks" in policy.tests and isinstance(p, NumericProfile))
-        or ("chi2" in policy.tests and isinstance(p, CategoricalProfile))
+        ("psi" in policy.tests)
+        + ("ks" in policy.tests and isinstance(p, NumericProfile))
+        + ("chi2" in policy.tests and isinstance(p, CategoricalProfile))
         for p, _ in columns.values()
     )
     alpha = policy.p_value / max(m, 1)
@@ -74,18 +75,16 @@ def evaluate(
         if isinstance(profile, NumericProfile):
             array = np.asarray(values, dtype=np.float64)
             if "psi" in policy.tests:
-                value = st.numeric_psi(profile, array)
-                tests.append(TestResult(name, "psi", value, policy.psi_threshold, None,
-                                        value > policy.psi_threshold))  # fmt: skip
+                value, p = st.numeric_psi(profile, array)
+                tests.append(_psi(name, value, p, policy.psi_threshold, alpha))
             if "ks" in policy.tests:
                 d, p = st.ks_test(profile, array)
                 tests.append(TestResult(name, "ks", d, alpha, p, p < alpha))
         else:
             labels = [str(v) for v in values]
             if "psi" in policy.tests:
-                value = st.categorical_psi(profile, labels)
-                tests.append(TestResult(name, "psi", value, policy.psi_threshold, None,
-                                        value > policy.psi_threshold))  # fmt: skip
+                value, p = st.categorical_psi(profile, labels)
+                tests.append(_psi(name, value, p, policy.psi_threshold, alpha))
             if "chi2" in policy.tests:
                 chi, p = st.chi2_test(profile, labels)
                 tests.append(TestResult(name, "chi2", chi, alpha, p, p < alpha))
@@ -98,6 +97,10 @@ def evaluate(
     )  # fmt: skip
     return Evaluation(tuple(tests), tuple(drifted), prediction, kind,
                       severity(tests, len(drifted), tested), tested)  # fmt: skip
+
+
+def _psi(feature: str, value: float, p: float, threshold: float, alpha: float) -> TestResult:
+    return TestResult(feature, "psi", value, threshold, p, value > threshold and p < alpha)
 
 
 def severity(tests: list[TestResult], drifted: int, tested: int) -> Severity:

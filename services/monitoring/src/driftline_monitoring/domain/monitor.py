@@ -137,6 +137,7 @@ class ModelMonitor:
         if not window.full:
             return None
         del self.windows[p.role]
+        self.counts["closed"] += 1
         return self._close(p.role, window)
 
     def _close(self, role: str, window: Window) -> DriftAlert | None:

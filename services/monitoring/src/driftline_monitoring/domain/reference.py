@@ -38,6 +38,8 @@ class NumericProfile:
     """Reference mass of each PSI bin (len(edges) + 1 values)."""
     sample: Floats | None = None
     """The reference sample itself, when known."""
+    size: float | None = None
+    """How many values the reference summarises (None: unknown, taken as very many)."""
 
     @classmethod
     def from_sample(cls, values: Sequence[float] | Floats) -> NumericProfile:
@@ -48,7 +50,7 @@ class NumericProfile:
         counts = np.bincount(np.searchsorted(edges, sample, side="left"), minlength=edges.size + 1)
         x, first = np.unique(sample, return_index=True)
         upto = np.append(first[1:], sample.size) / sample.size
-        return cls(x, upto, edges, counts / sample.size, sample)
+        return cls(x, upto, edges, counts / sample.size, sample, float(sample.size))
 
     @classmethod
     def from_summary(
@@ -87,7 +89,8 @@ class NumericProfile:
         rising = np.concatenate([[True], np.diff(fp) > 0])
         cut = np.unique(np.interp(DECILES, fp[rising], fx[rising]))
         mass = np.diff(np.concatenate([[0.0], np.interp(cut, fx, fp), [1.0]]))
-        return cls(x, p, cut, np.clip(mass, 0.0, 1.0))
+        size = float(sum(counts)) if histogram else None
+        return cls(x, p, cut, np.clip(mass, 0.0, 1.0), None, size)
 
 
 @dataclass(frozen=True, slots=True)

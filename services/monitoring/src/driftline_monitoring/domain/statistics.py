@@ -1,7 +1,12 @@
 """The drift tests on one column of a window: PSI, Kolmogorov-Smirnov and chi-square.
 
 PSI = sum((a - e) * ln(a / e)) over the reference's bins, shares clipped at 1e-4
-so an empty bin counts as rare rather than impossible.
+so an empty bin counts as rare rather than impossible. PSI has sampling noise
+of its own -- about (B - 1) * (1/n + 1/m) with B bins, n live and m reference
+values, which is 0.09 for two windows of 200 -- so `psi_p_value` gives its
+p-value from PSI * n * m / (n + m) ~ chi-square(B - 1) under no drift
+(Yurdakul, 2018), and a PSI over its threshold counts only when it is also
+beyond that noise.
 
 KS against a sample-based reference is scipy's two-sample test. Against summary
 statistics the reference CDF is known only at its knots (histogram edges,
@@ -28,7 +33,7 @@ from scipy import stats  # type: ignore[import-untyped]  # no stubs in the works
 
 from driftline_monitoring.domain.reference import CategoricalProfile, Floats, NumericProfile
 
-__all__ = ["categorical_psi", "chi2_test", "ks_test", "numeric_psi", "psi"]
+__all__ = ["categorical_psi", "chi2_test", "ks_test", "numeric_psi", "psi", "psi_p_value"]
 
 EPS = 1e-4
 MIN_EXPECTED = 5.0
@@ -39,18 +44,27 @@ def psi(expected: Floats, actual: Floats) -> float:
     return float(np.sum((a - e) * np.log(a / e)))
 
 
-def numeric_psi(profile: NumericProfile, values: Floats) -> float:
+def psi_p_value(value: float, bins: int, n: float, m: float | None) -> float:
+    """P(PSI >= value) under no drift, for n live and m reference values (None: very many)."""
+    scale = n if m is None or m <= 0 else n * m / (n + m)
+    return float(stats.chi2.sf(value * scale, max(bins - 1, 1)))
+
+
+def numeric_psi(profile: NumericProfile, values: Floats) -> tuple[float, float]:
+    """(PSI, its p-value) of the live values against the reference's decile bins."""
     bins = np.searchsorted(profile.edges, values, side="left")
     counts = np.bincount(bins, minlength=profile.edges.size + 1)
-    return psi(profile.probs, counts / values.size)
+    value = psi(profile.probs, counts / values.size)
+    return value, psi_p_value(value, profile.probs.size, values.size, profile.size)
 
 
-def categorical_psi(profile: CategoricalProfile, values: Sequence[str]) -> float:
+def categorical_psi(profile: CategoricalProfile, values: Sequence[str]) -> tuple[float, float]:
     live = Counter(values)
     names = sorted(set(profile.counts) | set(live))
     ref = np.array([profile.counts.get(c, 0.0) for c in names], dtype=np.float64)
     act = np.array([live.get(c, 0) for c in names], dtype=np.float64)
-    return psi(ref / ref.sum(), act / act.sum())
+    value = psi(ref / ref.sum(), act / act.sum())
+    return value, psi_p_value(value, len(names), act.sum(), ref.sum())
 
 
 def ks_test(profile: NumericProfile, values: Floats) -> tuple[float, float]:

@@ -67,10 +67,11 @@ class TestResult:
     def exceedance(self) -> float:
         """How far past its threshold the test is: >= 1 exactly when it signals drift.
 
-        PSI: value / threshold. Tests with a p-value: log(p) / log(threshold), so
-        p = threshold gives 1 and every further factor of ten below it adds the same.
+        PSI (and tests without a p-value): value / threshold. Tests with a p-value:
+        log(p) / log(threshold), so p = threshold gives 1 and every further factor
+        of ten below it adds the same.
         """
-        if self.p_value is None:
+        if self.p_value is None or self.statistic == "psi":
             return self.value / self.threshold
         p = max(self.p_value, 1e-300)
         return math.log(p) / math.log(self.threshold)
