@@ -8,6 +8,7 @@ finished and committed, consumer group left.
 from __future__ import annotations
 
 import logging
+import signal
 import threading
 from collections.abc import Sequence
 from typing import Protocol
@@ -54,9 +55,16 @@ def serve(
     ]
     for thread in threads:
         thread.start()
+    # uvicorn re-raises the signal it shut down on after restoring the previous handler; with
+    # the default SIGTERM handler that would kill the process before the workers below stop.
+    previous = None
+    if threading.current_thread() is threading.main_thread():
+        previous = signal.signal(signal.SIGTERM, lambda _signum, _frame: None)
     try:
         server.run()
     finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
         for worker in workers:
             worker.stop()
         for thread in threads:
