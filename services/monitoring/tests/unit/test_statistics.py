@@ -30,7 +30,7 @@ def test_psi_is_zero_for_identical_shares_and_grows_with_the_shift() -> None:
 
 def test_psi_of_two_small_samples_is_judged_against_its_own_noise() -> None:
     profile = NumericProfile.from_sample(RNG.normal(0, 1, 200))
-    value, p = st.numeric_psi(profile, RNG.normal(0, 1, 200))
+    _, p = st.numeric_psi(profile, RNG.normal(0, 1, 200))
     assert p > 0.01  # no drift: PSI is within its sampling noise, about 9 * (1/200 + 1/200)
     assert st.psi_p_value(0.5, 10, 200, 200) < 1e-6
 
