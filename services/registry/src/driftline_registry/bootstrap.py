@@ -63,7 +63,7 @@ class Registry:
 
     def close(self) -> None:
         """Stop the relay, release the database and the Kafka clients (after the workers ended)."""
-        self.relay.stop()
+        self.relay.close()
         metrics.observe(None)  # the collector must not keep this registry (and its clients) alive
         self.subscriber = None
         self.engine.dispose()

@@ -8,6 +8,7 @@ lifecycle topic and its dead letters from the session's real broker.
 
 from __future__ import annotations
 
+import gc
 import json
 import threading
 import time
@@ -184,7 +185,8 @@ def live(request: pytest.FixtureRequest, kafka_bootstrap: str,
     settings = RegistrySettings(common=common, port=free_port(), group_id=f"registry-it-{tag}",
                                 database_url=database_url(request.param, request, tmp))  # fmt: skip
     registry = bootstrap(settings)
-    server = uvicorn.Server(uvicorn.Config(create_api(registry), host="127.0.0.1",
+    app = create_api(registry)
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1",
                                            port=settings.port, log_config=None))  # fmt: skip
     running = workers(registry)
     threads = [threading.Thread(target=w.run, daemon=True) for w in running]
@@ -204,6 +206,10 @@ def live(request: pytest.FixtureRequest, kafka_bootstrap: str,
         thread.join(30)
     tap.stop()
     registry.close()
+    # Drop the test's producer now rather than at some later garbage collection, when the
+    # session's broker may be gone and librdkafka would log connection failures.
+    del live.publisher, publisher
+    gc.collect()
 
 
 @pytest.fixture

@@ -46,7 +46,7 @@ class OutboxRelay:
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self._uow = uow
-        self._publisher = publisher
+        self._publisher: Publisher | None = publisher
         self._lock = lock
         self.batch_size = batch_size
         self.poll_interval_s = poll_interval_s
@@ -88,9 +88,12 @@ class OutboxRelay:
             records = uow.outbox.pending(self.batch_size)
         if not records:
             return 0
+        publisher = self._publisher
+        if publisher is None:
+            raise RuntimeError("the outbox relay was closed")
         for record in records:
-            self._publisher.publish(record.event, key=record.key, meta=record.meta)
-        self._publisher.flush()
+            publisher.publish(record.event, key=record.key, meta=record.meta)
+        publisher.flush()
         self._mark(records)
         OUTBOX_PUBLISHED.inc(len(records))
         log.info("outbox relayed", extra={"count": len(records), "last_id": records[-1].id})
@@ -109,3 +112,10 @@ class OutboxRelay:
     def stop(self) -> None:
         self._stop.set()
         self._wake.set()
+
+    def close(self) -> None:
+        """Stop and let go of the Kafka producer (call once `run` has returned)."""
+        self.stop()
+        publisher, self._publisher = self._publisher, None
+        if publisher is not None:
+            publisher.flush()
