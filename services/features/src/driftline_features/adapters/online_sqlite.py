@@ -1,8 +1,8 @@
 """The fast bulk path into Feast's own SQLite online table.
 
-Transactions of `chunk_records` entities, each one ``executemany`` of an upsert over Feast's table layout
-(``entity_key, feature_name, value, value_text, event_ts, created_ts``), values encoded
-column-wise (`encoding`). The upsert only replaces a stored value with one whose event time
+Transactions of `chunk_records` entities, each one ``executemany`` of an upsert over Feast's
+table layout (``entity_key, feature_name, value, value_text, event_ts, created_ts``), values
+encoded column-wise (`encoding`), rows in primary-key order. The upsert only replaces a stored value with one whose event time
 is newer (created time breaks ties), so re-delivered and out-of-order batches are harmless.
 Feast's own readers (`FeatureStore.get_online_features`) read what it writes.
 """
@@ -48,6 +48,10 @@ class SqliteBulkWriter:
         self._lock = threading.Lock()
         self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
         self._db.execute(f"PRAGMA journal_mode={journal_mode}")
+        if journal_mode == "WAL":
+            # No fsync per commit: a commit survives a process crash; a power cut may lose the
+            # last commits, which a replay of the offline Parquet (the source of truth) restores.
+            self._db.execute("PRAGMA synchronous=NORMAL")
 
     def _upsert(self, dataset: str) -> str:
         table = '"' + online_table(self.project, dataset).replace('"', '""') + '"'
