@@ -136,7 +136,9 @@ def test_after_a_promotion_the_old_champion_is_retired_and_archived(world: Simpl
     assert hashlib.sha256(archived.read_bytes()).hexdigest() == v1.artifact_sha256
     assert not world.store.exists(v1.artifact_uri)
     assert world.store.exists(v2.artifact_uri)  # the champion's bytes are never moved
-    [row] = httpx.get(f"{world.service.url}/retired", params={"model": world.model}).json()
+    [row] = httpx.get(
+        f"{world.service.url}/retired", params={"model": world.model}, headers=VIEWER
+    ).json()
     assert (row["version"], row["state"], row["reason"]) == (1, "retired", "replaced")
     assert row["archive_uri"] == event.archive_uri
     assert row["restorable"] is True
@@ -184,7 +186,7 @@ def test_an_operator_sweep_retires_stale_versions_and_says_so(world: SimpleNames
     [(event, meta)] = of_version(retirements(world, lambda f: bool(of_version(f, 9))), 9)
     assert (event.reason, meta.correlation_id) == ("ttl", "sweep-it-1")
     assert not world.store.exists(stale.artifact_uri)
-    policies = httpx.get(f"{world.service.url}/policies").json()["models"]
+    policies = httpx.get(f"{world.service.url}/policies", headers=VIEWER).json()["models"]
     assert policies[world.model] == {
         "keep_last": 5,
         "candidate_ttl_days": 7.0,

@@ -33,6 +33,7 @@ from driftline.testing.kafka import read_topic
 pytestmark = pytest.mark.integration
 
 VIEWER, OPERATOR = "viewer-token-5be1", "operator-token-0d4c"
+AS_VIEWER = {"Authorization": f"Bearer {VIEWER}"}
 NOW = datetime.now(UTC)
 WINDOW = DataWindow(start=NOW - timedelta(days=14), end=NOW)
 
@@ -149,7 +150,9 @@ def test_after_a_promotion_the_registry_lists_the_old_champion_as_retired_and_ar
     [message] = retired
     assert message.event.archive_uri == v1["artifact"]["uri"]
     assert message.meta.correlation_id == workflow.correlation_id  # the drift-to-retirement trace
-    [row] = httpx.get(f"{plane.retirement.url}/retired", params={"model": plane.model}).json()
+    [row] = httpx.get(
+        f"{plane.retirement.url}/retired", params={"model": plane.model}, headers=AS_VIEWER
+    ).json()
     assert (row["version"], row["state"], row["reason"]) == (1, "retired", "replaced")
 
 
@@ -164,7 +167,9 @@ def test_a_rollback_within_the_window_restores_the_retired_version(plane: Simple
     assert response.status_code == 200, response.text
 
     row = eventually(
-        lambda: httpx.get(f"{plane.retirement.url}/retired", params={"model": plane.model}).json(),
+        lambda: httpx.get(
+            f"{plane.retirement.url}/retired", params={"model": plane.model}, headers=AS_VIEWER
+        ).json(),
         lambda rows: rows and rows[0]["state"] == "restored",
     )[0]
     assert "restored as champion by rollback" in row["note"]

@@ -90,6 +90,14 @@ def test_sweeping_needs_an_operator(guarded: TestClient) -> None:
     assert guarded.get("/retired", headers=viewer).status_code == 200
 
 
+def test_reading_needs_at_least_a_viewer(guarded: TestClient) -> None:
+    assert guarded.get("/retired").status_code == 401
+    assert guarded.get("/policies").status_code == 401
+    assert guarded.get("/healthz").status_code == 200
+    viewer = {"Authorization": "Bearer viewer-token-1"}
+    assert guarded.get("/policies", headers=viewer).status_code == 200
+
+
 def test_readiness_checks_the_ledger_registry_and_archive(client: TestClient, fakes: Any) -> None:
     assert client.get("/readyz").json()["checks"] == {
         "ledger": "ok",

@@ -1,7 +1,7 @@
 """The HTTP API: retention policies, what was retired, and an on-demand sweep.
 
-- ``GET /policies`` (open): each spec model's retention policy and the sweep interval.
-- ``GET /retired`` (open): retirements, newest first: when, why, where the artifact is,
+- ``GET /policies`` (viewer or above): each spec model's retention policy and the sweep interval.
+- ``GET /retired`` (viewer or above): retirements, newest first: when, why, where the artifact is,
   and whether a rollback can still restore the version.
 - ``POST /sweep`` (operator or above): sweep now; returns what it did.
 
@@ -59,7 +59,7 @@ def create_api(service: RetirementService) -> FastAPI:
         "retirement", settings.common, ready_checks=service.ready_checks(),
         title="driftline retirement",
     )  # fmt: skip
-    router = APIRouter(tags=["retirement"])
+    router = APIRouter(tags=["retirement"], dependencies=[require_role("viewer")])
 
     def window(model: str) -> timedelta:
         policy = service.spec.models.get(model)
