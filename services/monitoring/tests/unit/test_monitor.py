@@ -20,7 +20,7 @@ KINDS = {"x": "numeric", "colour": "categorical"}
 
 
 def policy(**overrides: object) -> DriftPolicy:
-    base: dict[str, object] = dict(window=100, min_samples=50, cooldown_minutes=10)
+    base: dict[str, object] = {"window": 100, "min_samples": 50, "cooldown_minutes": 10}
     return DriftPolicy.model_validate(base | overrides)
 
 
