@@ -48,12 +48,13 @@ class FeatureService:
     def subscriber(self) -> Subscriber:
         """The DataIngested consumer (group `features`), committing after each handled event."""
         common = self.settings.common
+        codec = EventCodec.from_settings(common)
         return Subscriber(
             settings=common,
-            codec=EventCodec.from_settings(common),
+            codec=codec,
             service=SERVICE,
             group_id=self.settings.group_id,
-            topics=[EventCodec.from_settings(common).spec(DataIngested).topic],
+            topics=[codec.spec(DataIngested).topic],
             handlers=routing(self.deps),
             dedupe=SqliteDedupeStore(common.state_dir / SERVICE / "processed_events.db"),
         )

@@ -1,0 +1,1 @@
+"""Transports: the HTTP API and the DataIngested consumer; they translate, handlers decide."""
