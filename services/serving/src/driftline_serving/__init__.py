@@ -1,0 +1,1 @@
+"""Driftline serving."""

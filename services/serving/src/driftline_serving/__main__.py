@@ -1,0 +1,42 @@
+"""`python -m driftline_serving`: the API (port 8005), the lifecycle consumer, the champion
+read at start, the shadow scorer and the prediction log, in one process."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+from driftline.runner import serve
+from driftline.telemetry import configure_logging
+
+from driftline_serving.bootstrap import bootstrap
+from driftline_serving.config import ServingSettings
+from driftline_serving.entrypoints.rest import create_api
+from driftline_serving.entrypoints.worker import run_workers
+
+__all__ = ["main"]
+
+log = logging.getLogger("driftline_serving")
+_QUIET = ("httpx", "httpcore")  # one INFO line per registry call is noise
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = sys.argv[1:] if argv is None else argv
+    settings = ServingSettings()
+    configure_logging("serving", settings.common.log_level, json=settings.common.log_json)
+    for name in _QUIET:
+        logging.getLogger(name).setLevel(logging.WARNING)
+    service = bootstrap(settings)
+    if args[:1] == ["worker"]:
+        run_workers(service)
+        return
+    log.info("serving starting", extra={
+        "host": settings.host, "port": settings.port, "models": service.slots.names,
+        "group": settings.group_id if service.subscriber is not None else None,
+    })  # fmt: skip
+    app = create_api(service)
+    serve(app, host=settings.host, port=settings.port, workers=service.workers())
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Transports: the REST API (OIP v2 + friendly predict) and the process entry points."""
