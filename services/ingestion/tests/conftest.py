@@ -115,8 +115,8 @@ def make_service(
 ) -> Callable[..., Ingestion]:
     def make(store: Any, **options: Any) -> Ingestion:
         decoder = SerdeRecordDecoder(spec, codec.serde)
-        return Ingestion(spec=spec, store=store, publisher=publisher, decoder=decoder,
-                         clock=lambda: NOW, **options)  # fmt: skip
+        options.setdefault("publisher", publisher)
+        return Ingestion(spec=spec, store=store, decoder=decoder, clock=lambda: NOW, **options)
 
     return make
 

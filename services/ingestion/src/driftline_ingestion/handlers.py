@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
@@ -35,7 +36,7 @@ from driftline_ingestion.domain.raw import RawBatch
 from driftline_ingestion.domain.validation import validate_labels, validate_records
 from driftline_ingestion.service import Ingestion
 
-__all__ = ["HANDLERS", "ingest_batch", "ingest_stream"]
+__all__ = ["HANDLERS", "AnnounceError", "ingest_batch", "ingest_stream"]
 
 log = logging.getLogger(__name__)
 
@@ -57,14 +58,13 @@ def ingest_batch(cmd: IngestBatch, svc: Ingestion) -> Receipt:
         correlation_id = cmd.correlation_id or Metadata(type="batch", source=svc.source).id
         with log_context(correlation_id=correlation_id):
             validate = validate_records if cmd.kind == "records" else validate_labels
-            started = time.perf_counter()
-            validated = validate(cmd.raw, layout, svc.policy, now)
-            plan = plan_batch(cmd, validated, layout, root=svc.store.root, created_at=now,
-                              correlation_id=correlation_id, limits=svc.limits)  # fmt: skip
-            metrics.STAGE_SECONDS.labels("validate").observe(time.perf_counter() - started)
+            validated = _timed("validate", validate, cmd.raw, layout, svc.policy, now)
+            plan = _timed("plan", lambda: plan_batch(
+                cmd, validated, layout, root=svc.store.root, created_at=now,
+                correlation_id=correlation_id, limits=svc.limits))  # fmt: skip
             _timed("store", svc.store.write, plan)
             _timed("publish", _publish, svc, plan.manifest, list(plan.events))
-            _count(cmd, plan)
+            _count(plan)
             return Receipt(plan.manifest.published(), duplicate=False)
 
 
@@ -86,16 +86,28 @@ def _ensure_announced(svc: Ingestion, m: Manifest) -> None:
     _publish(svc, m, announce(m, rejected, labels, svc.layout(m.dataset), svc.limits))
 
 
+class AnnounceError(RuntimeError):
+    """The batch is stored but its events were not acknowledged; retrying it announces them."""
+
+
 def _publish(svc: Ingestion, m: Manifest, events: list[Any]) -> None:
     """Publish with the batch's own event ids, wait for the broker, then mark the manifest."""
-    for event, event_id in events:
-        meta = Metadata(type="", source=svc.source, id=event_id, correlation_id=m.correlation_id)
-        svc.publisher.publish(event, meta=meta)
-    svc.publisher.flush()
+    try:
+        for event, event_id in events:
+            meta = Metadata(
+                type="", source=svc.source, id=event_id, correlation_id=m.correlation_id
+            )
+            svc.publisher.publish(event, meta=meta)
+        svc.publisher.flush()
+    except Exception as exc:  # the publisher's own errors (e.g. delivery timeouts)
+        raise AnnounceError(
+            f"batch {m.batch_id} is stored but its events were not acknowledged "
+            f"({type(exc).__name__}: {exc}); send the same batch again to announce it"
+        ) from exc
     svc.store.save_manifest(m.published())
 
 
-def _count(cmd: IngestBatch, plan: BatchPlan) -> None:
+def _count(plan: BatchPlan) -> None:
     m = plan.manifest
     metrics.BATCHES.labels(m.dataset, m.kind, m.source, "stored").inc()
     metrics.BATCH_ROWS.labels(m.kind, m.source).observe(m.received)
@@ -104,8 +116,8 @@ def _count(cmd: IngestBatch, plan: BatchPlan) -> None:
     metrics.LAST_BATCH_TIME.labels(m.dataset, m.kind).set(m.created_at / 1000)
     table = next((f.table for f in plan.files if "/rejected/" in f.path), None)
     if table is not None:
-        for name in table.column("field").to_pylist():
-            metrics.REJECTIONS.labels(m.dataset, name or "_row").inc()
+        for name, count in Counter(table.column("field").to_pylist()).items():
+            metrics.REJECTIONS.labels(m.dataset, name or "_row").inc(count)
     log.info(
         "batch stored",
         extra={"dataset": m.dataset, "kind": m.kind, "batch_id": m.batch_id, "source": m.source,

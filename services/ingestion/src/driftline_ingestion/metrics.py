@@ -40,7 +40,7 @@ BATCH_ROWS = Histogram(
 )
 STAGE_SECONDS = Histogram(
     "driftline_ingestion_stage_seconds",
-    "Time per batch spent in each stage (parse, validate, store, publish).",
+    "Time per batch spent in each stage (parse, validate, plan, store, publish).",
     ["stage"],
     buckets=(0.0005, 0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10),
 )

@@ -12,6 +12,7 @@ from driftline.events import DataIngested, LabelsObserved, RecordsRejected
 from driftline_ingestion.domain.lineage import stream_batch_id
 from driftline_ingestion.domain.model import IngestBatch, IngestStream, StreamRecord
 from driftline_ingestion.domain.raw import RawBatch
+from driftline_ingestion.handlers import AnnounceError
 from driftline_ingestion.service import Ingestion, UnknownDatasetError
 
 from ..conftest import FakeOfflineStore, record
@@ -183,3 +184,27 @@ def test_the_message_key_stands_in_for_a_missing_entity_key(
     table = store.read(m.files)
     assert table is not None
     assert table.column("application_id").to_pylist() == ["from-key"]
+
+
+class FakeBrokerDown(FakePublisher):
+    """A publisher whose broker does not acknowledge until `up` is set."""
+
+    up = False
+
+    def flush(self, timeout: float = 10.0) -> None:
+        if not self.up:
+            raise RuntimeError("1 record(s) not acknowledged within 10s")
+
+
+def test_a_batch_whose_events_fail_is_stored_and_announced_when_sent_again(
+    make_service: Any, store: FakeOfflineStore
+) -> None:
+    publisher = FakeBrokerDown()
+    svc = make_service(store, publisher=publisher)
+    with pytest.raises(AnnounceError, match="is stored but its events were not acknowledged"):
+        svc.handle(batch(svc, [record(0)]))
+    assert store.manifest("loans", "records", "b-1").events_published is False  # type: ignore[union-attr]
+    publisher.up = True
+    publisher.published.clear()
+    assert svc.handle(batch(svc, [record(0)])).duplicate
+    assert [type(e) for e in publisher.events()] == [DataIngested]

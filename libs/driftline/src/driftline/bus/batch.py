@@ -246,5 +246,9 @@ class BatchConsumer:
             ]  # fmt: skip
             self._dlq.produce(dlq_topic(topic), value=record.value, key=record.key,
                               headers=list(headers), on_delivery=on_delivery)  # fmt: skip
+        if self._dlq.flush(30) or failed:
+            return False
+        for _, error in letters:
+            reason = "handler_failed" if error.startswith("handler_failed") else "undecodable"
             DEAD_LETTERED.labels(self.service, topic, reason).inc()
-        return not (self._dlq.flush(30) or failed)
+        return True

@@ -42,12 +42,13 @@ class FsspecOfflineStore:
 
     @classmethod
     def from_url(
-        cls, url: str, *, compression: str = "snappy", **options: Any
+        cls, url: str, *, compression: str = "snappy", fsync: bool = True, **options: Any
     ) -> FsspecOfflineStore:
+        """A store at `url` (a folder or an fsspec URL); `options` go to the file system."""
         if "://" not in url:
             url = Path(url).resolve().as_uri()
         fs, root = fsspec.core.url_to_fs(url, **options)
-        return cls(fs, root, compression=compression)
+        return cls(fs, root, compression=compression, fsync=fsync)
 
     @property
     def root(self) -> str:
@@ -68,7 +69,9 @@ class FsspecOfflineStore:
         final = self.manifest_path(m.dataset, m.kind, m.batch_id)
         pending = final + ".pending"
         self._remove_leftovers(pending)
-        self._put(pending, orjson.dumps([f.path for f in plan.files]))
+        # Not synced: a killed process keeps it; only a power cut can lose it, leaving at worst
+        # files that no manifest names (never announced, overwritten when the batch is retried).
+        self._put(pending, orjson.dumps([f.path for f in plan.files]), sync=False)
         try:
             for planned in plan.files:
                 self._put_table(planned.path, planned.table)
@@ -106,11 +109,11 @@ class FsspecOfflineStore:
                 self._fs.rm_file(path)
         self._fs.rm_file(pending)
 
-    def _put(self, path: str, data: bytes) -> None:
+    def _put(self, path: str, data: bytes, *, sync: bool = True) -> None:
         if not self._local:  # one PUT: the object appears whole or not at all
             self._fs.pipe_file(path, data)
             return
-        self._atomic_local(path, lambda handle: handle.write(data))
+        self._atomic_local(path, lambda handle: handle.write(data), sync=sync)
 
     def _put_table(self, path: str, table: pa.Table) -> None:
         if not self._local:
@@ -122,7 +125,7 @@ class FsspecOfflineStore:
             path, lambda handle: pq.write_table(table, handle, compression=self._compression)
         )
 
-    def _atomic_local(self, path: str, write: Any) -> None:
+    def _atomic_local(self, path: str, write: Any, *, sync: bool = True) -> None:
         folder = posixpath.dirname(path)
         Path(folder).mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=".", suffix=".tmp", dir=folder)
@@ -130,7 +133,7 @@ class FsspecOfflineStore:
             with os.fdopen(fd, "wb") as handle:
                 write(handle)
                 handle.flush()
-                if self._fsync:  # on disk before the rename makes it visible
+                if self._fsync and sync:  # on disk before the rename makes it visible
                     os.fsync(handle.fileno())
             Path(tmp).replace(path)
         except BaseException:

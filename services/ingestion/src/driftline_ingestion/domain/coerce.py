@@ -192,7 +192,7 @@ def coerce(field: str, values: Column, kind: str) -> Coerced:
 
 
 _ISO = r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?)?"
-_TEXT_TIMES = (  # (pattern, how to read the matching strings vectorised)
+_TEXT_TIMES: tuple[tuple[str, Callable[[Any], Any]], ...] = (  # pattern, vectorised reader
     (_ISO + r"(Z|[+-]\d{2}:?\d{2})$", lambda a: a.cast(pa.timestamp("ns", "UTC"))),
     (_ISO + "$", lambda a: pc.assume_timezone(a.cast(pa.timestamp("ns")), "UTC")),
     (r"^\d{1,15}$", lambda a: a.cast(pa.int64()).cast(TIMESTAMP)),

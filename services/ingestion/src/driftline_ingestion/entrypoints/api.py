@@ -28,6 +28,7 @@ from driftline_ingestion.config import IngestionSettings
 from driftline_ingestion.domain.lineage import BATCH_ID_PATTERN
 from driftline_ingestion.domain.model import Kind, Manifest, Receipt
 from driftline_ingestion.entrypoints.translate import TooManyRowsError, batch_command
+from driftline_ingestion.handlers import AnnounceError
 from driftline_ingestion.service import Ingestion, UnknownDatasetError
 
 __all__ = ["BatchResponse", "create_api"]
@@ -83,6 +84,7 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
     413: {"description": "Body or row count over the limit"},
     415: {"description": f"Content type other than {', '.join(CONTENT_TYPES)}"},
     422: {"description": "Malformed batch, with details"},
+    503: {"description": "Stored, but the events were not acknowledged: send the batch again"},
 }
 
 
@@ -122,7 +124,10 @@ def create_api(svc: Ingestion, settings: IngestionSettings,
         except MalformedBatchError as exc:
             return JSONResponse({"detail": exc.details}, status_code=422)
         metrics.STAGE_SECONDS.labels("parse").observe(time.perf_counter() - started)
-        receipt: Receipt = await run_in_threadpool(svc.handle, command)
+        try:
+            receipt: Receipt = await run_in_threadpool(svc.handle, command)
+        except AnnounceError as exc:
+            raise HTTPException(503, str(exc)) from None
         return BatchResponse.of(receipt)
 
     @router.post("/datasets/{dataset}/records", response_model=BatchResponse, responses=_ERRORS,
