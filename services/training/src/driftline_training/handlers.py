@@ -11,7 +11,7 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any
 
-from driftline.bus import Handler, Message, routes
+from driftline.bus.ports import Handler, Message, routes
 from driftline.events import DriftDetected, TrainingRequested
 
 from driftline_training.domain.model import Trigger, TriggerType

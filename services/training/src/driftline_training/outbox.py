@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import threading
 
-from driftline.bus import Publisher
+from driftline.bus.ports import Publisher
 from driftline.events import Event
 
 from driftline_training.adapters.ports import Outgoing, RunStore
