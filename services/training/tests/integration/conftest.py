@@ -8,7 +8,6 @@ import hashlib
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -24,6 +23,7 @@ import httpx
 import pandas as pd
 import pytest
 import yaml
+from driftline.broker import free_port
 from driftline.codec import EventCodec
 from driftline.events import Event
 from driftline.settings import DriftlineSettings
@@ -101,12 +101,6 @@ def start_server(handler: type[BaseHTTPRequestHandler], **state: Any) -> Threadi
         setattr(server, key, value)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 class ServiceProcess:
