@@ -40,8 +40,13 @@ class Evaluation:
     tested_features: int
 
 
-def _columns(window: Window, profiles: dict[str, Profile], baseline: Profile | None) -> dict:  # type: ignore[type-arg]
-    columns: dict[str, tuple[Profile, list[float] | list[str]]] = {}
+Column = tuple[Profile, list[float] | list[str]]
+
+
+def _columns(
+    window: Window, profiles: dict[str, Profile], baseline: Profile | None
+) -> dict[str, Column]:
+    columns: dict[str, Column] = {}
     for name, profile in profiles.items():
         numeric = isinstance(profile, NumericProfile)
         values = window.numeric.get(name) if numeric else window.categorical.get(name)
