@@ -87,5 +87,7 @@ class StartupLoader:
         if self.done.is_set():
             return True
         return "; ".join(
-            f"{n}: {s}" for n, s in self.status.items() if s.startswith(("pending", "registry"))
+            f"{name}: {status}"
+            for name, status in self.status.items()
+            if not status.startswith(("no champion", "champion v")) or "failed" in status
         )
