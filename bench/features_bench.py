@@ -135,6 +135,10 @@ def main() -> None:
     parser.add_argument(
         "--labels", type=int, default=100_000, help="label rows of the training set"
     )
+    parser.add_argument("--batches", type=int, default=5, help="batches of the sustained run")
+    parser.add_argument(
+        "--batch-records", type=int, default=20_000, help="records per sustained batch"
+    )
     parser.add_argument("--out", type=Path, default=ROOT / "bench/results/features.json")
     args = parser.parse_args()
     spec = load_spec(ROOT / "driftline.yaml")
@@ -149,14 +153,16 @@ def main() -> None:
         db = fs.repo_dir(common, fs.FeatureStoreSettings()) / "online.db"
         writer = SqliteBulkWriter(db, store.project, spec)
         seconds, _ = timed(lambda: writer.write(DATASET, batch))
-        results["bulk_batched_insert"] = {"records": args.records, "seconds": seconds}
+        results["bulk_batched_insert"] = {"records": args.records, "seconds": seconds,
+                                          **writer.last_timings}  # fmt: skip
         newer = batch.set_column(
             1,
             "event_time",
             pa.compute.add(batch.column("event_time"), pa.scalar(timedelta(hours=1))),
         )
         seconds, _ = timed(lambda: writer.write(DATASET, newer))
-        results["bulk_batched_update"] = {"records": args.records, "seconds": seconds}
+        results["bulk_batched_update"] = {"records": args.records, "seconds": seconds,
+                                          **writer.last_timings}  # fmt: skip
         results["bulk_mismatches_vs_feast_reader"] = check_with_feast(store, spec, newer, 2000)
         singles = [batch.slice(i, 1) for i in range(args.one_by_one)]
         one_store = fresh_store(spec, tmp, "bulk1")
@@ -189,6 +195,13 @@ def main() -> None:
         )
         seconds, _ = timed(lambda: materialize(message, deps))
         results["handler_end_to_end"] = {"records": args.records, "seconds": seconds}
+        batches = [records(spec, args.batch_records, seed=100 + i) for i in range(args.batches)]
+        messages = [Message(event=data_ingested(OfflineBatchWriter(tmp / "offline", spec)._write(
+            "records", DATASET, f"sustained-{i}", b)), meta=Metadata(type=DataIngested.__avro_name__,
+            source="bench")) for i, b in enumerate(batches)]  # fmt: skip
+        seconds, _ = timed(lambda: [materialize(m, deps) for m in messages])
+        results["handler_sustained"] = {"records": args.batches * args.batch_records,
+                                        "batches": args.batches, "seconds": seconds}  # fmt: skip
 
         # -- reads ---------------------------------------------------------------------------
         reader = fs.SqliteOnlineReader(db, store.project, spec)
@@ -250,6 +263,7 @@ def report(results: dict[str, Any], args: argparse.Namespace, width: int) -> Non
         ("online write, one by one", "bulk (this service)", rate(results["bulk_one_by_one"]), "records/s"),
         ("online write, one by one", "Feast write_to_online_store", rate(results["feast_one_by_one"]), "records/s"),
         ("handler end to end", "Parquet read + write", rate(results["handler_end_to_end"]), "records/s"),
+        ("handler sustained", f"{args.batches} batches in a row", rate(results["handler_sustained"]), "records/s"),
         ("read 1 key (p50)", "SqliteOnlineReader", results["read_one_key_fast"]["p50_us"], "µs"),
         ("read 1 key (p50)", "Feast get_online_features", results["read_one_key_feast"]["p50_us"], "µs"),
         ("read 100 keys (p50)", "SqliteOnlineReader", results["read_100_keys_fast"]["p50_us"], "µs"),
@@ -270,6 +284,10 @@ def report(results: dict[str, Any], args: argparse.Namespace, width: int) -> Non
     for measure, path, value, unit in rows:
         print(f"{measure:<26} {path:<32} {value:>12,.1f}  {unit}")
     print("-" * 86)
+    split = results["bulk_batched_insert"]
+    print(
+        f"bulk insert: {split['prepare_s']:.2f} s preparing rows, {split['sqlite_s']:.2f} s in SQLite"
+    )
     for name, value in ratios.items():
         print(f"{name:<58} {value:>8.1f}x")
     payload = {

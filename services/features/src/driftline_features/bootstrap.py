@@ -97,6 +97,7 @@ def bootstrap(
                 spec,
                 chunk_records=settings.write_chunk_records,
                 journal_mode=settings.sqlite_journal_mode,
+                cache_mib=settings.sqlite_cache_mib,
             )
             closers.append(writer.close)
             online = writer

@@ -31,6 +31,8 @@ class Settings(BaseSettings):
     """Entities per SQLite transaction when a batch is written to the online store."""
     sqlite_journal_mode: Literal["WAL", "DELETE", "TRUNCATE", "PERSIST"] = "WAL"
     """Journal mode of the SQLite online store; WAL lets readers go on during writes."""
+    sqlite_cache_mib: int = Field(default=128, ge=2)
+    """Page cache of the online-store writer's SQLite connection, in MiB."""
     max_online_keys: int = Field(default=1_000, ge=1)
     """Most entity keys one online-features request may ask for."""
     max_window_days: float = Field(default=366, gt=0)
