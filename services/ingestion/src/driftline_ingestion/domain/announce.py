@@ -53,9 +53,12 @@ def _rejections(m: Manifest, table: pa.Table, limits: EventLimits) -> list[tuple
     cols = [table.column(c).to_pylist() for c in ("row_index", "field", "reason", "raw")]
     out: list[tuple[Event, str]] = []
     for index, start, stop in _chunks(table.num_rows, limits.rejections_per_event):
+        # Typed by construction (validated columns): skip pydantic's per-item validation.
         items = [
-            Rejection(row_index=cols[0][i], field=cols[1][i], reason=cols[2][i],
-                      raw=None if cols[3][i] is None else cols[3][i][: limits.raw_chars])
+            Rejection.model_construct(
+                row_index=cols[0][i], field=cols[1][i], reason=cols[2][i],
+                raw=None if cols[3][i] is None else cols[3][i][: limits.raw_chars],
+            )
             for i in range(start, stop)
         ]  # fmt: skip
         event = RecordsRejected(
@@ -77,8 +80,7 @@ def _labels(m: Manifest, table: pa.Table, layout: DatasetLayout,
              "value": value[i]}
             for i in range(start, stop)
         ]  # fmt: skip
-        # The rows were validated already; skip pydantic's per-label validation.
-        items = [Label.model_construct(**f) for f in fields]
+        items = [Label.model_construct(**f) for f in fields]  # validated rows, as above
         event = LabelsObserved(
             dataset=m.dataset, batch_id=m.batch_id, labels=items, storage_path=m.labels_path or ""
         )
