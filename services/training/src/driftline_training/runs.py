@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -39,6 +40,14 @@ from driftline_training.outbox import caused_by
 from driftline_training.training import RunResult, Trainer
 
 __all__ = ["TrainingService"]
+
+
+@dataclass
+class _Run:
+    """The claim as it progresses: after TrainingStarted, a failure names the run."""
+
+    claim: Claim
+
 
 log = logging.getLogger(__name__)
 
@@ -67,21 +76,21 @@ class TrainingService:
     def execute(self, claim: Claim) -> str:
         """Run one claim; returns its outcome: refused, trained or failed."""
         with log_context(claim.trigger.meta, run_id=claim.run_id, model=claim.trigger.model):
-            holder = [claim]
+            run = _Run(claim)
             try:
-                return self._execute(holder)
+                return self._execute(run)
             except Exception as exc:
                 if isinstance(exc, TrainingError):
                     log.warning("training failed: %s", exc)
                 else:
                     log.exception("training failed")
-                self._fail(holder[0], exc)
+                self._fail(run.claim, exc)
                 return "failed"
             finally:
                 self.publish()
 
-    def _execute(self, holder: list[Claim]) -> str:
-        claim, trigger = holder[0], holder[0].trigger
+    def _execute(self, run: _Run) -> str:
+        claim, trigger = run.claim, run.claim.trigger
         if trigger.model not in self.spec.models:
             raise UnknownModelError(f"model {trigger.model!r} is not in the project spec")
         model_spec = self.spec.model(trigger.model)
@@ -111,7 +120,7 @@ class TrainingService:
             trigger_event_id=trigger.event_id,
             data_window=_window(window),
         )
-        claim = holder[0] = self.store.start(claim, caused_by(trigger, started_event, self.source))
+        claim = run.claim = self.store.start(claim, caused_by(trigger, started_event, self.source))
         self.publish()
         log.info("training started", extra={"rows": len(labelled), "new_rows": new_rows})
         began = time.perf_counter()

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from driftline.artifacts import StoredArtifact
-from driftline.runtimes import ModelRuntime
+from driftline.artifacts import ArtifactIntegrityError, ArtifactNotFoundError, StoredArtifact
+from driftline.runtimes import ModelRuntime, UnknownFlavorError, UntrustedArtifactError
 from driftline.spec import ModelSpec, ProjectSpec
 
 from driftline_training.adapters.ports import Artifacts
@@ -26,7 +26,15 @@ from driftline_training.domain.model import Champion
 from driftline_training.domain.split import time_ordered_split
 from driftline_training.evaluation import EvalRows, holdout_metrics, latency_p99_ms, outputs_of
 
-__all__ = ["LoadedChampion", "RunResult", "Trainer"]
+__all__ = ["REFUSALS", "LoadedChampion", "RunResult", "Trainer"]
+
+REFUSALS = (
+    ArtifactIntegrityError,
+    ArtifactNotFoundError,
+    UntrustedArtifactError,
+    UnknownFlavorError,
+)
+"""Why a champion's artifact may be refused; each takes a single message."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,11 +73,11 @@ class Trainer:
 
     def load_champion(self, champion: Champion) -> LoadedChampion:
         """The champion's model: SHA-256 checked by the store, types checked by its runtime."""
-        runtime = self.runtimes(champion.flavor)
         try:
+            runtime = self.runtimes(champion.flavor)
             data = self.artifacts.get(champion.artifact_uri, champion.artifact_sha256)
             return LoadedChampion(champion, runtime, runtime.load(data))
-        except (ValueError, LookupError) as exc:  # integrity, untrusted type, missing
+        except REFUSALS as exc:  # keep the class (it is the error_type), say whose artifact
             raise type(exc)(f"champion v{champion.version} was refused: {exc}") from exc
 
     def run(self, name: str, labelled: Any, champion: LoadedChampion | None) -> RunResult:
