@@ -46,7 +46,8 @@ def test_batches_never_exceed_the_maximum_size() -> None:
         await asyncio.gather(*(batcher.submit("m", Job(str(i), 0.0)) for i in range(10)))
 
     asyncio.run(scenario())
-    assert sum(sizes) == 10 and max(sizes) <= 4
+    assert sum(sizes) == 10
+    assert max(sizes) <= 4
 
 
 def test_each_model_batches_separately() -> None:

@@ -58,9 +58,12 @@ def test_the_consumer_is_positioned_once_every_assigned_partition_is_fetching() 
     assert not position.positioned
     assert position.check() == "lifecycle consumer joining its group"
     position.on_stats(stats("steady", {"0": "active", "1": "active"}))
-    assert position.positioned and position.wait(0) and position.check() is True
+    assert position.positioned
+    assert position.wait(0)
+    assert position.check() is True
 
 
 def test_the_position_signal_asks_librdkafka_for_statistics() -> None:
     config = ConsumerPosition("t", interval_ms=250).consumer_config()
-    assert config["statistics.interval.ms"] == 250 and callable(config["stats_cb"])
+    assert config["statistics.interval.ms"] == 250
+    assert callable(config["stats_cb"])

@@ -68,8 +68,10 @@ def test_entity_keys_of_a_whole_batch_are_read_in_one_lookup_and_predicted_in_on
     model = serve(p, 1)
     jobs = [Job(f"r{i}", 0.0, entity_keys=[f"a{i}"]) for i in range(5)]
     results = p.plane.run(MODEL, jobs)
-    assert len(p.store.reads) == 1 and p.store.reads[0][1] == ["a0", "a1", "a2", "a3", "a4"]
-    assert len(model.calls) == 1 and len(model.calls[0]) == 5
+    assert len(p.store.reads) == 1
+    assert p.store.reads[0][1] == ["a0", "a1", "a2", "a3", "a4"]
+    assert len(model.calls) == 1
+    assert len(model.calls[0]) == 5
     assert [r[0].request_id for r in results if isinstance(r, list)] == [
         "r0",
         "r1",
@@ -91,7 +93,8 @@ def test_each_prediction_is_logged_with_its_version_features_and_entity(p: Plane
         "champion",
     )
     assert record.features == {"income": 3000.0, "region": "north"}
-    assert record.prediction == 1 and record.score == 0.75
+    assert record.prediction == 1
+    assert record.score == 0.75
     assert record.timestamp == 1_700_000_000.0
 
 
@@ -107,7 +110,8 @@ def test_an_unknown_entity_is_an_error_naming_the_key_and_fails_only_its_request
     bad, good = p.plane.run(
         MODEL, [Job("x", 0.0, entity_keys=["nope"]), Job("y", 0.0, entity_keys=["a1"])]
     )
-    assert isinstance(bad, UnknownEntityError) and "nope" in str(bad)
+    assert isinstance(bad, UnknownEntityError)
+    assert "nope" in str(bad)
     assert isinstance(good, list)
 
 
@@ -136,8 +140,10 @@ def test_a_bad_request_in_a_batch_fails_alone(p: Plane) -> None:
     p.slots.apply(MODEL, lambda d: d.promoted(model, "full"))
     ok, bad = p.plane.run(MODEL, [Job("ok", 0.0, rows=[{"income": 1.0, "region": "x"}]),
                                   Job("bad", 0.0, rows=[{"income": "lots", "region": "x"}])])  # fmt: skip
-    assert isinstance(ok, list) and ok[0].prediction == 0
-    assert isinstance(bad, BadInputError) and "income must be a number" in str(bad)
+    assert isinstance(ok, list)
+    assert ok[0].prediction == 0
+    assert isinstance(bad, BadInputError)
+    assert "income must be a number" in str(bad)
 
 
 def test_without_a_champion_every_request_is_told_the_model_is_not_ready(p: Plane) -> None:
@@ -178,7 +184,8 @@ def test_a_shadow_scores_the_same_rows_off_the_answer_and_logs_them_as_shadow(p:
     shadow = p.model(2)
     p.slots.apply(MODEL, lambda d: d.promoted(shadow, "shadow"))
     [result] = p.plane.run(MODEL, [Job("r", 0.0, entity_keys=["a1"])])
-    assert isinstance(result, list) and result[0].model.version == 1
+    assert isinstance(result, list)
+    assert result[0].model.version == 1
     assert shadow.calls == []  # not on the request's path
     p.shadow.drain()
     assert shadow.calls == [[{"income": 1000.0, "region": "north"}]]
@@ -201,7 +208,8 @@ def test_a_pinned_version_is_answered_by_that_version(p: Plane) -> None:
     canary = p.model(2)
     p.slots.apply(MODEL, lambda d: d.promoted(canary, "canary", 0.01))
     [result] = p.plane.run(MODEL, [Job("r", 0.0, rows=[{"income": 1.0, "region": "x"}], version=2)])
-    assert isinstance(result, list) and (result[0].model.version, result[0].role) == (2, "canary")
+    assert isinstance(result, list)
+    assert (result[0].model.version, result[0].role) == (2, "canary")
     [missing] = p.plane.run(MODEL, [Job("r", 0.0, rows=[{}], version=9)])
     assert isinstance(missing, VersionNotLoadedError)
 

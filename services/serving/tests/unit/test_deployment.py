@@ -33,7 +33,8 @@ def test_a_canary_promotion_adds_a_challenger_with_its_share() -> None:
 
 def test_a_shadow_promotion_answers_no_traffic() -> None:
     dep = champion_of(1).promoted(FakeModel("m", 2), "shadow", 0.5)
-    assert dep.shadow is not None and dep.shadow.version == 2
+    assert dep.shadow is not None
+    assert dep.shadow.version == 2
     assert {dep.route(f"key-{i}")[1] for i in range(200)} == {"champion"}
 
 

@@ -56,7 +56,8 @@ def test_records_become_prediction_logged_events_keyed_by_entity_with_an_envelop
     log.put(record(2, entity=None))
     assert log.produce_batch(timeout=0) == 2
     first, second = producer.sent
-    assert first["topic"] == "driftline.predictions" and first["key"] == "a1"
+    assert first["topic"] == "driftline.predictions"
+    assert first["key"] == "a1"
     assert second["key"] == "r2"  # no entity: the request id spreads the partitions
     codec = EventCodec.from_settings(DriftlineSettings())
     message = codec.decode(first["value"], first["headers"], topic=first["topic"])
@@ -70,7 +71,8 @@ def test_records_become_prediction_logged_events_keyed_by_entity_with_an_envelop
     )
     assert event.features == {"income": 1.0, "region": "north", "gap": None}
     assert event.event_time.timestamp() == 1_700_000_000.5
-    assert message.meta.source == "driftline/serving" and isinstance(message.meta, Metadata)
+    assert message.meta.source == "driftline/serving"
+    assert isinstance(message.meta, Metadata)
     assert drops == []
 
 

@@ -59,16 +59,19 @@ def test_oip_health_is_open_and_live(client: TestClient) -> None:
 
 def test_server_metadata_names_the_server_and_its_extensions(client: TestClient) -> None:
     body = client.get("/v2").json()
-    assert body["name"] == "driftline-serving" and body["extensions"] == ["binary_tensor_data"]
+    assert body["name"] == "driftline-serving"
+    assert body["extensions"] == ["binary_tensor_data"]
 
 
 def test_a_model_without_a_champion_is_not_ready_and_infer_says_why(client: TestClient) -> None:
     ready = client.get(f"/v2/models/{MODEL}/ready")
     assert (ready.status_code, ready.json()) == (503, {"name": MODEL, "ready": False})
     infer = client.post(f"/v2/models/{MODEL}/infer", json={"inputs": columns([ROW])})
-    assert infer.status_code == 503 and "no champion" in infer.json()["error"]
+    assert infer.status_code == 503
+    assert "no champion" in infer.json()["error"]
     predict = client.post(f"/v1/models/{MODEL}/predict", json={"entity_key": "a1"})
-    assert predict.status_code == 503 and "no champion" in predict.json()["detail"]
+    assert predict.status_code == 503
+    assert "no champion" in predict.json()["detail"]
 
 
 def test_model_metadata_lists_features_with_oip_datatypes(
@@ -111,9 +114,11 @@ def test_a_pinned_version_answers_and_an_unloaded_one_is_404(
     world.promote(1)
     world.promote(2, "canary", 0.1)
     ok = client.post(f"/v2/models/{MODEL}/versions/2/infer", json={"inputs": columns([ROW])})
-    assert ok.json()["model_version"] == "2" and ok.json()["parameters"] == {"role": "canary"}
+    assert ok.json()["model_version"] == "2"
+    assert ok.json()["parameters"] == {"role": "canary"}
     gone = client.post(f"/v2/models/{MODEL}/versions/7/infer", json={"inputs": columns([ROW])})
-    assert gone.status_code == 404 and "version 7" in gone.json()["error"]
+    assert gone.status_code == 404
+    assert "version 7" in gone.json()["error"]
 
 
 def test_unknown_models_are_404_and_bad_inputs_422(client: TestClient, world: SimpleWorld) -> None:
@@ -123,7 +128,8 @@ def test_unknown_models_are_404_and_bad_inputs_422(client: TestClient, world: Si
     bad = client.post(
         f"/v2/models/{MODEL}/infer", json={"inputs": columns([{**ROW, "income": "x"}])}
     )
-    assert bad.status_code == 422 and "cannot read the input" in bad.json()["error"]
+    assert bad.status_code == 422
+    assert "cannot read the input" in bad.json()["error"]
 
 
 def test_friendly_predict_reads_the_entity_and_answers_with_version_and_request_id(
@@ -133,10 +139,14 @@ def test_friendly_predict_reads_the_entity_and_answers_with_version_and_request_
     response = client.post(f"/v1/models/{MODEL}/predict", json={"entity_key": "a1"},
                            headers={"X-Request-ID": "label-join-7"})  # fmt: skip
     body = response.json()
-    assert body["request_id"] == "label-join-7" and body["model_version"] == 1
-    assert body["role"] == "champion" and body["prediction"] in (0, 1) and 0 <= body["score"] <= 1
+    assert body["request_id"] == "label-join-7"
+    assert body["model_version"] == 1
+    assert body["role"] == "champion"
+    assert body["prediction"] in (0, 1)
+    assert 0 <= body["score"] <= 1
     [record] = world.sink.records
-    assert record.entity_key == "a1" and record.features == ROW
+    assert record.entity_key == "a1"
+    assert record.features == ROW
 
 
 def test_friendly_predict_takes_many_keys(client: TestClient, world: SimpleWorld) -> None:
@@ -149,7 +159,8 @@ def test_friendly_predict_takes_many_keys(client: TestClient, world: SimpleWorld
 def test_an_unknown_entity_is_404_naming_the_key(client: TestClient, world: SimpleWorld) -> None:
     world.promote(1)
     response = client.post(f"/v1/models/{MODEL}/predict", json={"entity_key": "ghost"})
-    assert response.status_code == 404 and "ghost" in response.json()["detail"]
+    assert response.status_code == 404
+    assert "ghost" in response.json()["detail"]
 
 
 @pytest.mark.parametrize("payload", [{}, {"entity_key": ""}, {"entity_keys": []},
@@ -165,7 +176,8 @@ def test_deployments_show_versions_by_role(client: TestClient, world: SimpleWorl
     world.promote(1)
     world.promote(3, "canary", 0.25)
     body = client.get("/v1/models").json()[MODEL]
-    assert body["versions"] == {"champion": 1, "canary": 3} and body["canary_fraction"] == 0.25
+    assert body["versions"] == {"champion": 1, "canary": 3}
+    assert body["canary_fraction"] == 0.25
 
 
 def test_metrics_carry_the_serving_histograms_per_version(

@@ -28,7 +28,8 @@ def test_a_loaded_model_predicts_what_scikit_learn_predicts(
     out = model.predict(rows)
     expected = model.estimator.predict(model.frame(rows)).tolist()
     assert out.predictions == expected
-    assert out.proba is not None and all(abs(sum(p) - 1) < 1e-9 for p in out.proba)
+    assert out.proba is not None
+    assert all(abs(sum(p) - 1) < 1e-9 for p in out.proba)
     assert out.scores == [p[1] for p in out.proba]
 
 
@@ -86,4 +87,5 @@ def test_load_times_are_reported(
     ArtifactModelLoader(store, spec, on_loaded=lambda m, s: seen.append((m, s))).load(
         ref(stored[2], 2)
     )
-    assert [m for m, _ in seen] == [MODEL] and seen[0][1] > 0
+    assert [m for m, _ in seen] == [MODEL]
+    assert seen[0][1] > 0
