@@ -218,3 +218,14 @@ def test_the_cooldown_is_checked_again_when_a_queued_trigger_is_taken(harness: A
     harness.request(force=True)
     assert harness.app.worker.drain() == ["trained", "refused"]
     assert kinds(harness).count("TrainingStarted") == 2
+
+
+def test_a_window_beyond_the_calendar_fails_the_trigger_and_the_worker_goes_on(
+    harness: Any,
+) -> None:
+    harness.request(window_days=10**9)
+    assert harness.app.worker.drain() == ["failed"]
+    (failed,) = harness.events(TrainingFailed)
+    assert failed.error_type == "OverflowError"
+    harness.request()
+    assert harness.app.worker.drain() == ["trained"]
