@@ -68,6 +68,18 @@ def train(estimator: str = "logistic_regression", seed: int = 0, **params: Any) 
 
 
 @pytest.fixture(scope="session")
+def spec_data() -> dict[str, Any]:
+    """The test spec as a mapping (integration tests write it to a file, renamed)."""
+    return SPEC
+
+
+@pytest.fixture(scope="session")
+def train_model() -> Callable[..., bytes]:
+    """`train(estimator="logistic_regression", seed=0, **params)` -> skops bytes."""
+    return train
+
+
+@pytest.fixture(scope="session")
 def spec() -> ProjectSpec:
     return parse_spec(SPEC)
 
