@@ -48,9 +48,8 @@ class ServiceProcess:
         deadline = time.monotonic() + timeout
         last: Any = None
         while time.monotonic() < deadline:
-            assert self.proc is not None and self.proc.poll() is None, (
-                f"{self.module} exited:\n{self.tail()}"
-            )
+            assert self.proc is not None
+            assert self.proc.poll() is None, f"{self.module} exited:\n{self.tail()}"
             try:
                 last = httpx.get(f"{self.url}{path}", timeout=2)
                 if want(last):
