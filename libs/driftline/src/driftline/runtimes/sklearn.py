@@ -69,16 +69,32 @@ class EstimatorEntry:
 
 
 ESTIMATORS: dict[str, EstimatorEntry] = {
-    "logistic_regression": EstimatorEntry("sklearn.linear_model:LogisticRegression", "classification", True),
-    "random_forest": EstimatorEntry("sklearn.ensemble:RandomForestClassifier", "classification", False, (_TREE,)),
-    "gradient_boosting": EstimatorEntry("sklearn.ensemble:GradientBoostingClassifier", "classification", False, (_TREE,)),
-    "hist_gradient_boosting": EstimatorEntry("sklearn.ensemble:HistGradientBoostingClassifier", "classification", False, (_HIST_TREE,)),
-    "linear_regression": EstimatorEntry("sklearn.linear_model:LinearRegression", "regression", True),
+    "logistic_regression": EstimatorEntry(
+        "sklearn.linear_model:LogisticRegression", "classification", True
+    ),
+    "random_forest": EstimatorEntry(
+        "sklearn.ensemble:RandomForestClassifier", "classification", False, (_TREE,)
+    ),
+    "gradient_boosting": EstimatorEntry(
+        "sklearn.ensemble:GradientBoostingClassifier", "classification", False, (_TREE,)
+    ),
+    "hist_gradient_boosting": EstimatorEntry(
+        "sklearn.ensemble:HistGradientBoostingClassifier", "classification", False, (_HIST_TREE,)
+    ),
+    "linear_regression": EstimatorEntry(
+        "sklearn.linear_model:LinearRegression", "regression", True
+    ),
     "ridge": EstimatorEntry("sklearn.linear_model:Ridge", "regression", True),
-    "random_forest_regressor": EstimatorEntry("sklearn.ensemble:RandomForestRegressor", "regression", False, (_TREE,)),
-    "gradient_boosting_regressor": EstimatorEntry("sklearn.ensemble:GradientBoostingRegressor", "regression", False, (_TREE,)),
-    "hist_gradient_boosting_regressor": EstimatorEntry("sklearn.ensemble:HistGradientBoostingRegressor", "regression", False, (_HIST_TREE,)),
-}  # fmt: skip
+    "random_forest_regressor": EstimatorEntry(
+        "sklearn.ensemble:RandomForestRegressor", "regression", False, (_TREE,)
+    ),
+    "gradient_boosting_regressor": EstimatorEntry(
+        "sklearn.ensemble:GradientBoostingRegressor", "regression", False, (_TREE,)
+    ),
+    "hist_gradient_boosting_regressor": EstimatorEntry(
+        "sklearn.ensemble:HistGradientBoostingRegressor", "regression", False, (_HIST_TREE,)
+    ),
+}
 
 PREPROCESSING_TRUSTED: tuple[str, ...] = (_DTYPE,)
 """Types beyond skops' defaults that the fitted preprocessing contains (encoder dtypes)."""
@@ -133,8 +149,9 @@ class SklearnRuntime(ModelRuntime):
             model = cls(**params)
         except (TypeError, ValueError) as exc:
             raise RuntimeConfigError(f"estimator {estimator.name!r}: {exc}") from None
-        return Pipeline([("prep", _preprocessor(features, feature_types, entry.scale)),
-                         ("estimator", model)])  # fmt: skip
+        return Pipeline(
+            [("prep", _preprocessor(features, feature_types, entry.scale)), ("estimator", model)]
+        )
 
     def fit(self, model: Any, features: Frame, labels: npt.ArrayLike) -> Any:
         try:
