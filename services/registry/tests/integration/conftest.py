@@ -206,9 +206,9 @@ def live(request: pytest.FixtureRequest, kafka_bootstrap: str,
         thread.join(30)
     tap.stop()
     registry.close()
-    # Drop the test's producer now rather than at some later garbage collection, when the
+    # Drop the Kafka clients now rather than at some later garbage collection, when the
     # session's broker may be gone and librdkafka would log connection failures.
-    del live.publisher, publisher
+    del live.publisher, publisher, running, worker, threads, thread, registry
     gc.collect()
 
 

@@ -35,6 +35,11 @@ def test_registers_a_trained_model_and_announces_it_in_the_same_workflow(
     assert version["lineage"]["trained_event_id"] == sent.id
     assert version["lineage"]["training"]["trigger_type"] == "drift"
     assert version["artifact"]["sha256"] == "a" * 64
+    status, lineage = live.get(f"/models/{name}/versions/1/lineage")
+    assert (status, lineage["correlation_id"]) == (200, sent.correlation_id)
+    assert name in [m["name"] for m in live.get("/models")[1]]
+    assert live.get(f"/models/{name}", token=None)[0] == 401
+    assert live.get(f"/models/{name}/champion")[0] == 404
 
 
 def test_rejects_a_worse_challenger_with_its_evidence_and_promotes_a_better_one(

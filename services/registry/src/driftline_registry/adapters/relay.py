@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 
@@ -55,7 +54,6 @@ class OutboxRelay:
         self._stop = threading.Event()
         self._wake = threading.Event()
         self.last_error: str | None = None
-        self.last_round_at: float | None = None
 
     def run(self) -> None:
         if self.start_delay_s and self._stop.wait(self.start_delay_s):
@@ -81,7 +79,6 @@ class OutboxRelay:
 
     def relay_once(self) -> int:
         """Publish one batch of pending rows; return how many were sent."""
-        self.last_round_at = time.monotonic()
         if self._lock is not None and not self._lock.acquire():
             return 0
         with self._uow(readonly=True) as uow:
