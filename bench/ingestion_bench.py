@@ -118,9 +118,14 @@ def timed(fn: Callable[[], Any]) -> tuple[float, Any]:
     return time.perf_counter() - started, out
 
 
-def best_of(repeat: int, run: Callable[[int], Any]) -> float:
-    """The fastest of `repeat` runs (each gets its own index, e.g. for a fresh store)."""
-    return min(timed(lambda i=i: run(i))[0] for i in range(repeat))
+def best_of(repeat: int, run: Callable[[int], Any]) -> tuple[float, float]:
+    """(wall, CPU) seconds of the fastest of `repeat` runs (each gets its own index)."""
+    runs = []
+    for i in range(repeat):
+        cpu = time.process_time()
+        wall, _ = timed(lambda i=i: run(i))
+        runs.append((wall, time.process_time() - cpu))
+    return min(runs)
 
 
 def run_local(n: int, n_single: int, repeat: int, codec: EventCodec, tmp: Path
@@ -133,9 +138,11 @@ def run_local(n: int, n_single: int, repeat: int, codec: EventCodec, tmp: Path
     ingest_http(warm, clean[:2000], 1000)  # imports, caches
     layout = warm.layout("loans")
 
-    def add(name: str, rows: int, seconds: float, batch: int, note: str = "") -> None:
+    def add(name: str, rows: int, spent: tuple[float, float], batch: int, note: str = "") -> None:
+        seconds, cpu = spent
         results.append({"scenario": name, "records": rows, "batch_size": batch,
                         "seconds": round(seconds, 4), "records_per_s": round(rows / seconds),
+                        "cpu_seconds": round(cpu, 4), "records_per_cpu_s": round(rows / cpu),
                         "note": note})  # fmt: skip
 
     for label, rows in (("clean", clean), ("10% bad", dirty)):
@@ -197,10 +204,11 @@ def run_kafka(n: int, n_single: int, tmp: Path) -> list[dict[str, Any]]:
             app = bootstrap(settings, consume=False)
             app.create_topics()
             handle = batch_handler(app.ingestion)
-            done = {"rows": 0, "first": 0.0}
+            done = {"rows": 0, "first": 0.0, "cpu": 0.0}
 
             def counting(batch: RecordBatch, handle: Any = handle, done: Any = done) -> Any:
-                done["first"] = done["first"] or time.perf_counter()
+                if not done["first"]:
+                    done["first"], done["cpu"] = time.perf_counter(), time.process_time()
                 outcome = handle(batch)
                 done["rows"] += len(batch.records)
                 return outcome
@@ -211,9 +219,11 @@ def run_kafka(n: int, n_single: int, tmp: Path) -> list[dict[str, Any]]:
             while done["rows"] < count and time.monotonic() < deadline:
                 worker.poll_once()
             seconds = time.perf_counter() - done["first"]
+            cpu = time.process_time() - done["cpu"]
             worker.close()
             out.append({"scenario": name, "records": done["rows"], "batch_size": max_records,
                         "seconds": round(seconds, 4), "records_per_s": round(done["rows"] / seconds),
+                        "cpu_seconds": round(cpu, 4), "records_per_cpu_s": round(done["rows"] / cpu),
                         "note": f"events sent; fsync {'on' if fsync else 'off'}; "
                                 f"producing {n} took {produced_s:.2f}s"})  # fmt: skip
     return out
@@ -275,10 +285,11 @@ def main() -> None:
     }
     if 1 in kafka and 20000 in kafka:
         ratios["kafka_micro_batches_to_record_by_record"] = round(kafka[20000] / kafka[1], 1)
-    print(f"\n{'scenario':<44} {'batch':>7} {'records':>8} {'seconds':>8} {'records/s':>10}  note")
+    print(f"\n{'scenario':<40} {'batch':>6} {'records':>7} {'wall s':>7} {'records/s':>10} "
+          f"{'records/CPU-s':>13}  note")  # fmt: skip
     for r in results:
-        print(f"{r['scenario']:<44} {r['batch_size']:>7} {r['records']:>8} {r['seconds']:>8.3f} "
-              f"{r['records_per_s']:>10,}  {r['note']}")  # fmt: skip
+        print(f"{r['scenario']:<40} {r['batch_size']:>6} {r['records']:>7} {r['seconds']:>7.3f} "
+              f"{r['records_per_s']:>10,} {r['records_per_cpu_s']:>13,}  {r['note']}")  # fmt: skip
     print(f"\nratios: {ratios}")
     print(f"stages of one {args.records}-record batch with 10% bad rows (s): {stages}")
     report = {
@@ -288,6 +299,7 @@ def main() -> None:
             "python": platform.python_version(),
             "platform": platform.platform(),
             "load_average_at_start": [round(x, 2) for x in load_before],
+            "load_average_at_end": [round(x, 2) for x in os.getloadavg()],
         },
         "results": results,
         "stages_seconds": stages,
