@@ -152,3 +152,34 @@ def test_when_nothing_can_be_processed_the_batch_waits_instead_of_being_dead_let
     drain(worker, lambda: sorted(handled) == [b"a", b"b"])
     worker.close()
     assert read_topic(bus_settings.kafka_bootstrap_servers, topic + ".dlq", idle=1.0) == []
+
+
+def test_a_store_outage_retries_whole_batches_and_never_dead_letters(
+    bus_settings: DriftlineSettings, tmp_path: Path
+) -> None:
+    app = app_for(bus_settings, tmp_path)
+    topic = app.ingestion.spec.records_topic(next(iter(app.ingestion.spec.datasets)))
+    produce(bus_settings.kafka_bootstrap_servers, topic,
+            [orjson.dumps(record(i, application_id=f"o-{i}")) for i in range(6)])  # fmt: skip
+    handle, seen = batch_handler(app.ingestion), []
+    store = app.ingestion.store
+    real_write, outage = store.write, {"left": 3}
+
+    def flaky_write(plan: Any) -> None:
+        if outage["left"]:
+            outage["left"] -= 1
+            raise OSError("offline store unreachable")
+        real_write(plan)
+
+    store.write = flaky_write  # type: ignore[method-assign]
+
+    def watching(batch: RecordBatch) -> BatchOutcome:
+        seen.append(len(batch.records))
+        return handle(batch)
+
+    worker = consumer(bus_settings, topic, f"store-outage-{uuid.uuid4().hex[:6]}", watching)
+    drain(worker, lambda: len(stored_keys(app)) >= 6)
+    worker.close()
+    assert sorted(stored_keys(app)) == sorted(f"o-{i}" for i in range(6))
+    assert 1 not in seen[:4]  # whole batches retried: never split into single records
+    assert read_topic(bus_settings.kafka_bootstrap_servers, topic + ".dlq", idle=1.0) == []

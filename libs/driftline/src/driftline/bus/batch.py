@@ -7,10 +7,12 @@ records it could not read to `<topic>.dlq`, and only then commit the offset
 after the batch. A crash anywhere therefore re-delivers from the first offset
 of a batch, which lets handlers recognise batches they already stored.
 
-A batch that keeps failing is retried one record at a time: a record is
-dead-lettered only when it fails alone while a later record succeeds; when
-nothing succeeds the fault is not in the data (a store is down), so the
-partition is rewound and retried after a pause instead of dead-lettering data.
+A handler that knows the fault lies outside the batch (a store or the broker
+is down) raises `RetryLater`: the partition is rewound to the batch and retried
+after a pause, nothing is dead-lettered. Any other error is retried with
+backoff; a batch that keeps failing is then retried one record at a time: a
+record is dead-lettered only when it fails alone while a later record succeeds;
+when nothing succeeds the partition is rewound and retried after a pause.
 """
 
 from __future__ import annotations
@@ -36,7 +38,14 @@ from driftline.telemetry import DEAD_LETTERED
 if TYPE_CHECKING:
     from driftline.settings import DriftlineSettings
 
-__all__ = ["RECORDS_CONSUMED", "BatchConsumer", "BatchHandler", "BatchOutcome", "RecordBatch"]
+__all__ = [
+    "RECORDS_CONSUMED",
+    "BatchConsumer",
+    "BatchHandler",
+    "BatchOutcome",
+    "RecordBatch",
+    "RetryLater",
+]
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +54,10 @@ RECORDS_CONSUMED = Counter(
     "Records read by micro-batch consumers, by outcome (handled, dead_lettered, retried).",
     ["service", "topic", "outcome"],
 )
+
+
+class RetryLater(Exception):  # noqa: N818 - an instruction to the consumer, not an error kind
+    """Raised by a batch handler when the fault is not in the records: retry the batch later."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,6 +173,8 @@ class BatchConsumer:
         for attempt in range(1, self.retry.max_attempts + 1):
             try:
                 outcome = self.handler(batch) or BatchOutcome()
+            except RetryLater as exc:
+                return self._rewind(batch, batch.first_offset, str(exc))
             except Exception:
                 log.warning("batch handler failed", exc_info=True,
                             extra={"topic": batch.topic, "partition": batch.partition,
@@ -178,8 +193,15 @@ class BatchConsumer:
         letters: list[tuple[RawRecord, str]] = []
         last_ok, resume_at = -1, None
         for index, record in enumerate(batch.records):
+            if resume_at is not None and record.offset < resume_at:
+                last_ok = index  # the handler said an earlier delivery processed it
+                continue
             try:
                 outcome = self.handler(RecordBatch(batch.topic, batch.partition, (record,)))
+            except RetryLater as exc:
+                if last_ok < 0:
+                    return self._rewind(batch, batch.first_offset, str(exc))
+                break  # what came before is done; the rest waits for the retry
             except Exception as exc:
                 failed.append((record, f"handler_failed: {type(exc).__name__}: {exc}"))
                 continue

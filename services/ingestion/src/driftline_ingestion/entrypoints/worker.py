@@ -3,17 +3,19 @@
 One consumer group reads every dataset's `driftline.records.<dataset>` topic;
 each partition's micro-batch becomes one command. Records that are neither JSON
 nor the dataset's Avro go to `<topic>.dlq`; the offset is committed after the
-batch is stored, announced and its dead letters acknowledged.
+batch is stored, announced and its dead letters acknowledged. A store or broker
+outage is not the records' fault: the batch is retried later as a whole.
 """
 
 from __future__ import annotations
 
-from driftline.bus.batch import BatchConsumer, BatchHandler, BatchOutcome, RecordBatch
+from driftline.bus.batch import BatchConsumer, BatchHandler, BatchOutcome, RecordBatch, RetryLater
 from driftline.catalog import TopicSpec
 from driftline.spec import ProjectSpec
 
 from driftline_ingestion.config import IngestionSettings
 from driftline_ingestion.domain.model import IngestStream, StreamOutcome, StreamRecord
+from driftline_ingestion.handlers import AnnounceError
 from driftline_ingestion.service import Ingestion
 
 __all__ = ["batch_handler", "create_worker", "record_topics"]
@@ -39,7 +41,10 @@ def batch_handler(svc: Ingestion) -> BatchHandler:
             dataset=datasets[batch.topic], topic=batch.topic, partition=batch.partition,
             records=tuple(StreamRecord(r.offset, r.key, r.value) for r in batch.records),
         )  # fmt: skip
-        outcome: StreamOutcome = svc.handle(command)
+        try:
+            outcome: StreamOutcome = svc.handle(command)
+        except (AnnounceError, OSError) as exc:  # the broker or the store, not the records
+            raise RetryLater(f"{type(exc).__name__}: {exc}") from exc
         by_offset = {r.offset: r for r in batch.records}
         letters = tuple(
             (by_offset[d.offset], d.reason) for d in outcome.dead_letters if d.offset in by_offset
