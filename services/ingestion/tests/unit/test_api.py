@@ -144,3 +144,11 @@ def test_health_and_metrics_are_served(client: TestClient) -> None:
     post(client, {"records": [record(0)]})
     assert client.get("/healthz").json()["status"] == "ok"
     assert "driftline_ingestion_records_total" in client.get("/metrics").text
+
+
+def test_a_store_outage_is_503_and_keeps_nothing(client: TestClient, tmp_path: Path) -> None:
+    (tmp_path / "offline").mkdir(exist_ok=True)
+    (tmp_path / "offline" / "loans").write_text("a file where the dataset folder should be")
+    response = post(client, {"batch_id": "b-9", "records": [record(0)]})
+    assert response.status_code == 503
+    assert response.json()["detail"].startswith("offline store unavailable")

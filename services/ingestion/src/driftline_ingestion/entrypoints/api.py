@@ -84,7 +84,7 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
     413: {"description": "Body or row count over the limit"},
     415: {"description": f"Content type other than {', '.join(CONTENT_TYPES)}"},
     422: {"description": "Malformed batch, with details"},
-    503: {"description": "Stored, but the events were not acknowledged: send the batch again"},
+    503: {"description": "Offline store down, or stored but not announced: send it again"},
 }
 
 
@@ -128,6 +128,8 @@ def create_api(svc: Ingestion, settings: IngestionSettings,
             receipt: Receipt = await run_in_threadpool(svc.handle, command)
         except AnnounceError as exc:
             raise HTTPException(503, str(exc)) from None
+        except OSError as exc:  # the offline store; nothing of the batch was kept
+            raise HTTPException(503, f"offline store unavailable: {exc}") from None
         return BatchResponse.of(receipt)
 
     @router.post("/datasets/{dataset}/records", response_model=BatchResponse, responses=_ERRORS,
