@@ -8,6 +8,7 @@ package that uses prometheus_client (so new metrics modules are found by themsel
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import json
 import re
 from pathlib import Path
@@ -125,8 +126,22 @@ def test_the_dashboard_shows_lifecycle_drift_and_serving_latency() -> None:
     rows = {p["title"] for p in dashboard["panels"] if p["type"] == "row"}
     assert {"Lifecycle events", "Drift statistics", "Serving latency"} <= rows
     exprs = " ".join(_dashboard_exprs())
-    assert 'type="DriftDetected"' in exprs
-    assert 'driftline_http_request_seconds_bucket{service="serving"}' in exprs
+    assert "driftline_drift_statistic" in exprs
+    assert "driftline_drift_detected_total" in exprs
+    assert "driftline_serving_request_seconds_bucket" in exprs
+    assert 'driftline_events_produced_total{topic="driftline.models"}' in exprs
+
+
+def test_the_dashboard_file_is_what_its_builder_writes() -> None:
+    path = REPO / "infra/grafana/build_dashboard.py"
+    spec = importlib.util.spec_from_file_location("_driftline_build_dashboard", path)
+    assert spec is not None
+    assert spec.loader is not None
+    builder = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(builder)
+    assert builder.render() == DASHBOARD.read_text(), (
+        "run: uv run python infra/grafana/build_dashboard.py"
+    )
 
 
 def test_panels_use_the_provisioned_datasource() -> None:
