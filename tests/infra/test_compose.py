@@ -257,3 +257,15 @@ def test_grafana_and_prometheus_mount_the_provisioned_files() -> None:
     assert "./infra/grafana/provisioning:/etc/grafana/provisioning:ro" in grafana
     assert "./infra/grafana/dashboards:/var/lib/grafana/dashboards:ro" in grafana
     assert "./infra/prometheus:/etc/prometheus:ro" in SERVICES["prometheus"]["volumes"]
+
+
+@pytest.mark.parametrize("service", ["features", "serving"])
+def test_the_feature_store_uses_redis_and_the_sql_registry(service: str) -> None:
+    env = environment(service)
+    assert env["DRIFTLINE_FEATURES_ONLINE_STORE"] == "redis"
+    assert env["DRIFTLINE_FEATURES_REDIS_URL"].endswith("@redis:6379/0")
+    assert env["DRIFTLINE_FEATURES_REGISTRY"] == "sql"
+    assert env["DRIFTLINE_FEATURES_REGISTRY_URL"].endswith("@postgres:5432/feast")
+    assert {"redis", "postgres"} <= set(SERVICES[service]["depends_on"])
+    init = (REPO / "infra/postgres/initdb/10-feast-registry.sql").read_text()
+    assert "CREATE DATABASE feast" in init
