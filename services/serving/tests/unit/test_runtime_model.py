@@ -89,3 +89,37 @@ def test_load_times_are_reported(
     )
     assert [m for m, _ in seen] == [MODEL]
     assert seen[0][1] > 0
+
+
+@pytest.mark.parametrize("version", [1, 3])
+def test_the_fast_path_is_used_and_answers_exactly_what_the_pipeline_answers(
+    store: ArtifactStore, stored: dict[int, StoredArtifact], spec: ProjectSpec, version: int
+) -> None:
+    import numpy as np
+    from driftline_serving.adapters.sklearn_fast import probe_rows
+
+    model = ArtifactModelLoader(store, spec).load(ref(stored[version], version))
+    assert isinstance(model, RuntimeModel)
+    assert model.fast is not None
+    rows = probe_rows(spec.dataset("loans"), model.features, count=200)
+    fast, slow = model.predict(rows), model.without_fast_path().predict(rows)
+    assert fast.predictions == slow.predictions
+    assert np.allclose(fast.proba or [], slow.proba or [], rtol=1e-9, atol=1e-12)
+
+
+def test_a_fast_path_that_differs_from_the_pipeline_is_not_used(
+    store: ArtifactStore, stored: dict[int, StoredArtifact], spec: ProjectSpec
+) -> None:
+    import numpy as np
+    from driftline_serving.adapters.sklearn_fast import compile_matrix
+
+    def skewed(estimator: object) -> object:
+        compiled = compile_matrix(estimator)
+        assert compiled is not None
+        matrix, final = compiled
+        return (lambda rows: matrix(rows) + np.float64(0.5)), final
+
+    loader = ArtifactModelLoader(store, spec, accelerators={"sklearn": skewed})  # type: ignore[dict-item]
+    model = loader.load(ref(stored[1]))
+    assert isinstance(model, RuntimeModel)
+    assert model.fast is None

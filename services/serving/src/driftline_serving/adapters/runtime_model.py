@@ -4,13 +4,14 @@ One table per call, built column by column from the rows (numeric columns as flo
 missing values NaN; the others as objects, missing values None), so a batch of rows costs one
 pass through the pipeline. Classifiers are asked for probabilities once: the predicted label
 is the most probable class (what scikit-learn's classifiers predict), the score the positive
-class's probability of a binary classifier.
+class's probability of a binary classifier. A verified fast path (`fast`, see `sklearn_fast`)
+replaces the table and the pipeline's preprocessing when the loader found one.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -35,14 +36,24 @@ class RuntimeModel:
     """Features read as numbers (spec types int and float)."""
     runtime: ModelRuntime
     estimator: Any
+    fast: tuple[Callable[[Sequence[Row]], Any], Any] | None = None
+    """A verified fast path: (rows -> input matrix, the estimator that reads it)."""
 
     def predict(self, rows: Sequence[Row]) -> Outputs:
-        frame = self.frame(rows)
+        if self.fast is not None:
+            matrix, estimator = self.fast
+            return self.outputs(estimator, matrix(rows))
+        return self.outputs(self.estimator, self.frame(rows))
+
+    def without_fast_path(self) -> RuntimeModel:
+        return replace(self, fast=None)
+
+    def outputs(self, estimator: Any, frame: Any) -> Outputs:
         if self.task == "regression":
-            values = np.asarray(self.runtime.predict(self.estimator, frame), dtype=np.float64)
+            values = np.asarray(self.runtime.predict(estimator, frame), dtype=np.float64)
             listed: list[float | None] = values.tolist()
             return Outputs(predictions=list(listed), scores=listed)
-        proba = self.runtime.predict_proba(self.estimator, frame)
+        proba = self.runtime.predict_proba(estimator, frame)
         labels = [self.classes[i] for i in proba.argmax(axis=1).tolist()]
         scores: list[float | None] = (
             proba[:, 1].tolist() if proba.shape[1] == 2 else [None] * len(labels)
