@@ -117,7 +117,7 @@ def write_online(path: Path, spec: ProjectSpec, entities: int) -> list[str]:
 
 def registry_stub(champion: dict[str, Any]) -> ThreadingHTTPServer:
     class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802
+        def do_GET(self) -> None:
             ok = self.path == f"/models/{MODEL}/champion"
             body = json.dumps(champion if ok else {"detail": "not found"}).encode()
             self.send_response(200 if ok else 404)
@@ -134,11 +134,23 @@ def registry_stub(champion: dict[str, Any]) -> ThreadingHTTPServer:
     return server
 
 
-def requests(path: str, keys: list[str], spec: ProjectSpec, port: int, n: int = 2000) -> list[bytes]:
+def _plain(value: Any) -> Any:
+    return value.item() if hasattr(value, "item") else value
+
+
+def requests(
+    path: str, keys: list[str], spec: ProjectSpec, port: int, n: int = 2000
+) -> list[bytes]:
     rng = np.random.default_rng(2)
     frame, _ = synthetic(spec, n, seed=3)
     dataset = spec.dataset(spec.model(MODEL).dataset)
-    kinds = {"float": "FP64", "int": "INT64", "bool": "BOOL", "category": "BYTES", "string": "BYTES"}
+    kinds = {
+        "float": "FP64",
+        "int": "INT64",
+        "bool": "BOOL",
+        "category": "BYTES",
+        "string": "BYTES",
+    }
     out = []
     for i in range(n):
         if path == "friendly":
@@ -146,7 +158,7 @@ def requests(path: str, keys: list[str], spec: ProjectSpec, port: int, n: int = 
         else:
             url = f"/v2/models/{MODEL}/infer"
             body = {"inputs": [{"name": f, "datatype": kinds[s.type], "shape": [1],
-                                "data": [frame[f].iat[i].item()]} for f, s in dataset.features.items()]}  # fmt: skip
+                                "data": [_plain(frame[f].iat[i])]} for f, s in dataset.features.items()]}  # fmt: skip
         data = json.dumps(body).encode()
         out.append(f"POST {url} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\ncontent-type: application/json\r\n"
                    f"content-length: {len(data)}\r\n\r\n".encode() + data)  # fmt: skip
@@ -254,7 +266,9 @@ def main() -> None:
             env["DRIFTLINE_KAFKA_BOOTSTRAP_SERVERS"] = broker.bootstrap_servers
         env.update(item.split("=", 1) for item in args.env)
         log = (root / "serving.log").open("wb")
-        proc = subprocess.Popen([sys.executable, "-m", "driftline_serving"], env=env, stdout=log, stderr=log)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "driftline_serving"], env=env, stdout=log, stderr=log
+        )
         stack.callback(proc.wait, 30)
         stack.callback(proc.terminate)
         deadline = time.monotonic() + 120
@@ -270,17 +284,34 @@ def main() -> None:
         reqs = requests(args.path, keys, spec, port)
         run_load(port, reqs, 8, args.warmup)
         results = [run_load(port, reqs, c, args.duration) for c in args.concurrency]
-        print(f"serving bench: path={args.path}, kafka={not args.no_kafka}, {platform.processor() or platform.machine()}, {os.cpu_count()} cores")
-        print(f"{'conc':>5} {'requests':>9} {'errors':>7} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8}")
+        print(
+            f"serving bench: path={args.path}, kafka={not args.no_kafka}, {platform.processor() or platform.machine()}, {os.cpu_count()} cores"
+        )
+        print(
+            f"{'conc':>5} {'requests':>9} {'errors':>7} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8}"
+        )
         for r in results:
             print(f"{r['concurrency']:>5} {r['requests']:>9} {r['errors']:>7} {r['rps']:>8} "
                   f"{r['p50_ms']:>8} {r['p99_ms']:>8} {r['max_ms']:>8}")  # fmt: skip
-        for line in metric(port, "driftline_prediction_log_dropped_total") + metric(port, "driftline_serving_batch_size_sum") + metric(port, "driftline_serving_batch_size_count"):
+        for line in (
+            metric(port, "driftline_prediction_log_dropped_total")
+            + metric(port, "driftline_serving_batch_size_sum")
+            + metric(port, "driftline_serving_batch_size_count")
+        ):
             print("  ", line)
         out = ROOT / "bench" / "results"
         out.mkdir(parents=True, exist_ok=True)
-        (out / f"serving-{args.path}.json").write_text(json.dumps(
-            {"path": args.path, "kafka": not args.no_kafka, "results": results, "cores": os.cpu_count()}, indent=2))
+        (out / f"serving-{args.path}.json").write_text(
+            json.dumps(
+                {
+                    "path": args.path,
+                    "kafka": not args.no_kafka,
+                    "results": results,
+                    "cores": os.cpu_count(),
+                },
+                indent=2,
+            )
+        )
 
 
 if __name__ == "__main__":
