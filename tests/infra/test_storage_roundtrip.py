@@ -250,7 +250,7 @@ def test_outputs_give_the_store_urls_of_the_services(provisioned: Provisioned) -
 
 
 # -- the platform's artifact store on the provisioned bucket ----------------------------
-class TestArtifactStoreOnProvisionedBucket(ArtifactStoreContract):  # type: ignore[misc,valid-type]
+class TestArtifactStoreOnProvisionedBucket(ArtifactStoreContract):
     @pytest.fixture
     def store(self, provisioned: Provisioned) -> ArtifactStore:
         root = f"{provisioned.outputs['artifact_store_url']}/{uuid.uuid4().hex}"

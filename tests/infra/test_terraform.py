@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import re
 import subprocess
+import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -41,9 +43,7 @@ class RootResult:
 
 
 @pytest.fixture(scope="module")
-def results(terraform, stopwatch) -> dict[str, RootResult]:  # type: ignore[no-untyped-def]
-    import time
-
+def results(terraform: Any, stopwatch: Any) -> dict[str, RootResult]:
     def check(root: str) -> RootResult:
         started = time.perf_counter()
         terraform.init(root)
@@ -87,7 +87,7 @@ def test_every_variable_and_output_is_typed_and_described(root: str) -> None:
                 )
 
 
-def test_terraform_files_are_formatted(terraform) -> None:  # type: ignore[no-untyped-def]
+def test_terraform_files_are_formatted(terraform: Any) -> None:
     done = terraform.run(".", "fmt", "-check", "-recursive", "-diff", check=False)
     assert done.returncode == 0, f"run `terraform fmt -recursive terraform/`:\n{done.stdout}"
 
