@@ -114,12 +114,17 @@ class EstimatorSpec(_Strict):
 class RetrainPolicy(_Strict):
     window_days: int = Field(default=30, ge=1)
     """Training data: the most recent N days (includes the drifted data)."""
+    window_rows: int | None = Field(default=None, ge=10)
+    """Then at most the most recent N labelled rows of that window (None: all of them)."""
     holdout_fraction: float = Field(default=0.2, gt=0, lt=0.9)
     """Time-ordered share held out for evaluation."""
     min_rows: int = Field(default=200, ge=10)
     """Refuse to train on fewer rows."""
     min_new_labelled_rows: int = Field(default=100, ge=0)
-    """Labelled rows that must have arrived since the last training."""
+    """Labelled rows needed since the last training's data (for a drift trigger: since the
+    drift's window began); a trigger with fewer waits for them instead of being dropped."""
+    max_wait_minutes: float = Field(default=120, gt=0)
+    """How long a waiting trigger waits for new labelled rows before it is given up (logged)."""
     cooldown_minutes: float = Field(default=10, ge=0)
     """Minimum time between two trainings of the model."""
 
