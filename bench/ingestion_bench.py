@@ -229,6 +229,52 @@ def run_kafka(n: int, n_single: int, tmp: Path) -> list[dict[str, Any]]:
     return out
 
 
+def run_socket(n: int, n_single: int, codec: EventCodec, tmp: Path) -> list[dict[str, Any]]:
+    """The same batches over real HTTP: uvicorn in a thread, urllib posting (client CPU included)."""
+    import threading
+    import urllib.request
+
+    import uvicorn
+    from driftline.broker import free_port
+
+    common = DriftlineSettings(
+        offline_store_url=str(tmp / "socket"), spec_path=ROOT / "driftline.yaml"
+    )
+    spec = load_spec(common.spec_path)
+    app = bootstrap(IngestionSettings(common=common), spec=spec, publisher=EncodingPublisher(codec),  # type: ignore[arg-type]
+                    decoder=SerdeRecordDecoder(spec, codec.serde), consume=False)  # fmt: skip
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app.api, port=port, log_config=None, access_log=False))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        time.sleep(0.05)
+    url = f"http://127.0.0.1:{port}/datasets/loans/records"
+
+    def post(rows: list[dict[str, Any]]) -> None:
+        body = orjson.dumps({"records": rows})
+        request = urllib.request.Request(
+            url, data=body, headers={"content-type": "application/json"}
+        )
+        with urllib.request.urlopen(request, timeout=60) as response:
+            assert response.status == 200
+
+    out = []
+    rows = make_records(n, 0.0, seed=5)
+    for batch, count in ((10_000, n), (1, n_single)):
+        cpu, started = time.process_time(), time.perf_counter()
+        for start in range(0, count, batch):
+            post(rows[start : start + batch])
+        seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+        out.append({"scenario": "over a socket: HTTP POST to uvicorn", "records": count,
+                    "batch_size": batch, "seconds": round(seconds, 4),
+                    "records_per_s": round(count / seconds), "cpu_seconds": round(cpu, 4),
+                    "records_per_cpu_s": round(count / cpu), "note": "client in the same process"})  # fmt: skip
+    server.should_exit = True
+    thread.join(10)
+    return out
+
+
 def stage_breakdown(n: int, codec: EventCodec, tmp: Path) -> dict[str, float]:
     from driftline_ingestion import metrics
 
@@ -275,6 +321,7 @@ def main() -> None:
         load_before = os.getloadavg()
         results = run_local(args.records, args.single, args.repeat, codec, tmp)
         stages = stage_breakdown(args.records, codec, tmp)
+        results += run_socket(args.records, args.single, codec, tmp)
         if args.kafka:
             results += run_kafka(args.records, args.single, tmp)
     best = max(r["records_per_s"] for r in results if r["scenario"].startswith("batched"))
