@@ -84,7 +84,11 @@ def train(spec: ProjectSpec, store: ArtifactStore) -> Any:
 
 
 def write_online(path: Path, spec: ProjectSpec, entities: int) -> list[str]:
+    before = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
     from feast.protos.feast.types.Value_pb2 import Value
+
+    if before is None:  # importing feast switches prometheus_client to multi-process mode
+        os.environ.pop("PROMETHEUS_MULTIPROC_DIR", None)
 
     def encode(value: Any) -> bytes:
         proto = Value()

@@ -8,7 +8,6 @@ Besides these, `/metrics` carries the shared `driftline_http_request_seconds`,
 from __future__ import annotations
 
 from collections.abc import Callable
-from contextlib import suppress
 
 from prometheus_client import Counter, Gauge, Histogram
 
@@ -43,7 +42,7 @@ PREDICTIONS = Counter(
 )
 MODEL_VERSION_LIVE = Gauge(
     "driftline_model_version_live",
-    "Version loaded per model and role (champion, canary, shadow); absent when none.",
+    "Version loaded per model and role (champion, canary, shadow); 0 when none.",
     ["model", "role"],
 )
 SWAPS = Counter(
@@ -98,13 +97,11 @@ class PrometheusTelemetry:
 def on_swap(before: Deployment, after: Deployment) -> None:
     """A `ModelSlots` listener: keeps `driftline_model_version_live` and the swap count true."""
     name = after.model_name
+    live = after.versions_by_role()
     for role in ("champion", "canary", "shadow"):
-        version = after.versions_by_role().get(role)
-        if version is None:
-            with suppress(KeyError):  # not set yet
-                MODEL_VERSION_LIVE.remove(name, role)
-        else:
-            MODEL_VERSION_LIVE.labels(name, role).set(version)
+        # 0 rather than removing the series: label removal is unsupported in prometheus_client's
+        # multi-process mode, which importing feast switches on process-wide.
+        MODEL_VERSION_LIVE.labels(name, role).set(live.get(role, 0))
     if before.champion is not after.champion:
         SWAPS.labels(name, "champion").inc()
     if before.challenger != after.challenger:

@@ -4,6 +4,7 @@ Feast's own value encoding."""
 
 from __future__ import annotations
 
+import os
 import signal
 import socket
 import sqlite3
@@ -153,10 +154,22 @@ def load_generator() -> Callable[..., LoadGenerator]:
     return LoadGenerator
 
 
+def feast_value_class() -> Any:
+    """Feast's ValueProto class, without the process-wide side effect of importing feast:
+    it switches prometheus_client to multi-process mode (PROMETHEUS_MULTIPROC_DIR), which
+    every later test, and every service process started from this environment, would inherit."""
+    before = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    from feast.protos.feast.types.Value_pb2 import Value
+
+    if before is None:
+        os.environ.pop("PROMETHEUS_MULTIPROC_DIR", None)
+    return Value
+
+
 def write_online_table(path: Path, project: str, dataset: str, entity_key: str,
                        rows: dict[str, dict[str, Any]]) -> None:  # fmt: skip
     """Feast's SQLite online table (its layout, its ValueProto bytes) holding `rows`."""
-    from feast.protos.feast.types.Value_pb2 import Value
+    Value = feast_value_class()  # noqa: N806
 
     def encode(value: Any) -> bytes:
         proto = Value()
