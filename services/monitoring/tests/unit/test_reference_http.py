@@ -14,8 +14,9 @@ from driftline_monitoring.testing import LoanStream, feature_stats
 
 STATS = feature_stats(list(LoanStream(1).rows(2000)))
 KINDS = {"loans_model": {"income": "numeric", "region": "categorical"}}
-VERSION = {"name": "loans_model", "version": 3, "lineage": {
-    "dataset": "loans", "data_window": {"start": "2026-01-01T00:00:00Z", "end": "2026-01-15T00:00:00Z"}}}  # fmt: skip
+VERSION = {"name": "loans_model", "version": 3, "lineage": {"version": 3, "training": {
+    "dataset": "loans", "data_window": {"start": "2026-01-01T00:00:00Z", "end": "2026-01-15T00:00:00Z"}}}}  # fmt: skip
+"""The registry's version detail: ModelTrained's lineage is under lineage.training."""
 
 
 class FakePlatform:

@@ -2,7 +2,7 @@
 feature service summarises it.
 
 ``GET {registry_url}/models/{name}/versions/{version}`` gives
-``lineage.dataset`` and ``lineage.data_window.start/end``; then
+``lineage.training.dataset`` and ``lineage.training.data_window.start/end``; then
 ``GET {features_url}/datasets/{dataset}/stats?start=&end=`` gives, per feature,
 ``{count, null_count, mean, std, min, max, deciles, histogram: {edges, counts}}``
 (numeric) or ``{count, null_count, frequencies}`` (categorical).
@@ -81,11 +81,12 @@ class HttpReferenceSource:
         found = self._get(f"{self.registry_url}/models/{model}/versions/{version}")
         try:
             lineage = found["lineage"]
-            dataset, window = str(lineage["dataset"]), lineage["data_window"]
+            training = lineage["training"]  # the registry nests ModelTrained's lineage here
+            dataset, window = str(training["dataset"]), training["data_window"]
             start, end = str(window["start"]), str(window["end"])
         except (KeyError, TypeError) as exc:
             raise ReferenceUnavailableError(
-                f"registry: {model} v{version} has no lineage.dataset/data_window ({exc!r})"
+                f"registry: {model} v{version} has no lineage.training.dataset/data_window ({exc!r})"
             ) from exc
         stats = self._get(f"{self.features_url}/datasets/{dataset}/stats", start=start, end=end)
         if not isinstance(stats, Mapping):
