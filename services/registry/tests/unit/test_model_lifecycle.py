@@ -172,6 +172,15 @@ def test_retirement_retires_a_superseded_version_and_keeps_the_archive(build: An
     assert [t.to_status for t in model.transitions].count(Status.RETIRED) == 1
 
 
+def test_retirement_of_a_stale_challenger_drops_the_alias(build: Any) -> None:
+    model = with_champion(build, CANARY)
+    challenge(build, model, "run-2", CANARY)
+    assert model.aliases == {"champion": 1, "challenger": 2}
+    model.retire(build.retired(version=2), build.cause(event_type="ModelRetired"))
+    assert model.get(2).status is Status.RETIRED
+    assert model.aliases == {"champion": 1}
+
+
 def test_retiring_the_champion_is_refused(build: Any) -> None:
     model = with_champion(build)
     with pytest.raises(InvalidTransitionError, match="while it serves"):

@@ -50,7 +50,7 @@ ALLOWED: dict[Status | None, frozenset[Status]] = {
     Status.CANDIDATE: frozenset(
         {Status.CHALLENGER, Status.CHAMPION, Status.REJECTED, Status.RETIRED}
     ),
-    Status.CHALLENGER: frozenset({Status.CHAMPION, Status.REJECTED}),
+    Status.CHALLENGER: frozenset({Status.CHAMPION, Status.REJECTED, Status.RETIRED}),
     Status.CHAMPION: frozenset({Status.SUPERSEDED, Status.REJECTED}),
     Status.SUPERSEDED: frozenset({Status.CHAMPION, Status.RETIRED}),
     Status.REJECTED: frozenset({Status.CHAMPION, Status.RETIRED}),

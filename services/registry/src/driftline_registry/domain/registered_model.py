@@ -127,12 +127,14 @@ class RegisteredModel(VersionBook):
         version = self.get(retired.version)
         if version.status is Status.RETIRED:
             return version
-        if version.status in (Status.CHAMPION, Status.CHALLENGER):
+        if version.status is Status.CHAMPION:
             raise InvalidTransitionError(
-                f"version {version.version} of {self.name!r} is the {version.status}; "
+                f"version {version.version} of {self.name!r} is the champion; "
                 "it cannot be retired while it serves"
             )
         reason = f"retired ({retired.reason}) by {retired.retired_by}"
+        if version.status is Status.CHALLENGER:  # a stale canary/shadow past its TTL
+            del self.aliases[CHALLENGER]
         self._move(version, Status.RETIRED, cause, reason)
         version.retired_at = cause.at
         version.archive_uri = retired.archive_uri
