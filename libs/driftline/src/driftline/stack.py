@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from driftline.broker import EmbeddedBroker, wait_for_kafka
+from driftline.broker import EmbeddedBroker, free_port, wait_for_kafka
 from driftline.bus.topics import ensure_topics
 from driftline.catalog import Catalog
 from driftline.settings import DriftlineSettings
@@ -64,8 +64,10 @@ class StackError(RuntimeError):
     """A service did not start or become ready."""
 
 
-def installed_services() -> list[ServiceSpec]:
-    return [s for s in SERVICES if importlib.util.find_spec(s.module) is not None]
+def installed_services(*, free_ports: bool = False) -> list[ServiceSpec]:
+    """The services whose packages are installed; on free ports instead of the defaults (tests)."""
+    found = [s for s in SERVICES if importlib.util.find_spec(s.module) is not None]
+    return [ServiceSpec(s.name, free_port()) for s in found] if free_ports else found
 
 
 def http_json(url: str, timeout: float = 2.0) -> tuple[int, Any]:

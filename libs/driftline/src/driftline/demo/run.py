@@ -32,7 +32,7 @@ from driftline.demo.summary import Summary, auc, summarize_run
 from driftline.events import TrainingRequested
 from driftline.settings import DriftlineSettings
 from driftline.spec import load_spec
-from driftline.stack import Stack
+from driftline.stack import Stack, installed_services
 from driftline.trace import summarize
 
 __all__ = ["DemoConfig", "run_demo"]
@@ -56,6 +56,8 @@ class DemoConfig:
     settle_seconds: float = 120.0
     ready_timeout: float = 240.0
     quiet: bool = False
+    free_ports: bool = False
+    """Run the services on free ports rather than 8001-8007 (tests, a second stack)."""
     extra_env: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -96,7 +98,8 @@ def run_demo(config: DemoConfig, console: Console | None = None) -> Summary:
     )  # fmt: skip
     spec = load_spec(config.spec_path)
     logs = state / "logs"
-    stack = Stack(settings, env=config.extra_env, echo=lambda name, line: None)
+    stack = Stack(settings, services=installed_services(free_ports=config.free_ports),
+                  env=config.extra_env, echo=lambda name, line: None)  # fmt: skip
     console.print(f"starting the stack (logs in {logs}) ...")
     started = time.monotonic()
     stack.start(ready_timeout=config.ready_timeout)

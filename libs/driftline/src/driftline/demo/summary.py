@@ -40,11 +40,20 @@ class Summary:
     old_version_retired: bool
     archive_uri: str | None
     incident_correlation_id: str | None
+    incident_events: list[str]
+    """Event types of the drift incident's workflow, in the order they were seen."""
     dead_letters: int
     loop_closed: bool
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+def _workflow(tail: LifecycleTail, correlation_id: str | None) -> list[str]:
+    seen = tail.events()
+    return [
+        e.type for e in seen if correlation_id and e.message.meta.correlation_id == correlation_id
+    ]
 
 
 def summarize_run(served: list[Served], tail: LifecycleTail, drift_index: int) -> Summary:
@@ -92,6 +101,9 @@ def summarize_run(served: list[Served], tail: LifecycleTail, drift_index: int) -
         old_version_retired=retired is not None,
         archive_uri=retired.get("archive_uri") if retired else None,
         incident_correlation_id=detection.message.meta.correlation_id if detection else None,
+        incident_events=_workflow(
+            tail, detection.message.meta.correlation_id if detection else None
+        ),
         dead_letters=len(tail.dead_letters),
         loop_closed=closed,
     )
