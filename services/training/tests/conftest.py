@@ -83,7 +83,12 @@ class FakeClock:
 
 
 class FakeTrainingSets:
-    """Serves synthetic rows for the asked window, through real Parquet bytes; records calls."""
+    """Serves rows for the asked window, through real Parquet bytes; records calls.
+
+    By default `rows` synthetic rows spread over whatever window is asked (so their
+    density depends on it); with `frame` set, the rows of that frame inside the window,
+    as the feature service serves them (rows after the clock are not served yet).
+    """
 
     def __init__(self, spec: ProjectSpec) -> None:
         self.spec = spec
@@ -102,7 +107,10 @@ class FakeTrainingSets:
         if self.error is not None:
             raise self.error
         frame = self.frame
-        if frame is None:
+        if frame is not None:
+            stamps = frame["event_time"]
+            frame = frame[(stamps >= window.start) & (stamps < window.end)]
+        else:
             frame = synthetic_rows(
                 self.spec,
                 model,
@@ -153,8 +161,9 @@ class Harness:
     def request(self, **kw: Any) -> Metadata:
         return self.send(TrainingRequested(model_name=kw.pop("model_name", MODEL), **kw))
 
-    def drift(self, model: str = MODEL) -> Metadata:
-        window = DataWindow(start=self.clock() - timedelta(hours=1), end=self.clock())
+    def drift(self, model: str = MODEL, start: datetime | None = None) -> Metadata:
+        """A DriftDetected whose window of live traffic began at `start` (an hour ago)."""
+        window = DataWindow(start=start or self.clock() - timedelta(hours=1), end=self.clock())
         return self.send(
             DriftDetected(
                 model_name=model,

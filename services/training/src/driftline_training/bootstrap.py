@@ -106,6 +106,7 @@ def bootstrap(
         clock=clock,
         publish=relay.flush,
         compute_threads=settings.compute_threads,
+        recheck_s=settings.recheck_s,
     )
     worker = TrainingWorker(
         store=store,
@@ -115,6 +116,7 @@ def bootstrap(
         idle_poll_s=settings.idle_poll_s,
         publish_retry_s=settings.publish_retry_s,
         max_run_attempts=settings.max_run_attempts,
+        clock=clock,
     )
     intake = Intake(spec=spec, store=store, source=settings.source, clock=clock, wake=worker.wake)
     checks["run_store"] = lambda: store.state("__ready__").model == "__ready__"

@@ -63,6 +63,11 @@ class TrainingSettings(BaseSettings):
     publish_retry_s: float = Field(default=2.0, gt=0)
     """Pause before publishing the outbox again after the broker refused it."""
 
+    recheck_s: float = Field(default=15.0, gt=0)
+    """How long a trigger waiting for new labelled rows waits before it is looked at again
+    (each look fetches the labelled rows since its count starts; the spec's
+    ``max_wait_minutes`` bounds the whole wait)."""
+
     max_run_attempts: int = Field(default=2, ge=1)
     """Runs of one trigger cut short by a crash or stop before the trigger is given up."""
 

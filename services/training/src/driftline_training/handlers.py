@@ -57,6 +57,7 @@ def on_drift_detected(message: Message[DriftDetected], intake: Intake) -> None:
             meta=message.meta,
             received_at=intake.clock(),
             reason=reason,
+            since=fact.window.start,
         )
     )
 

@@ -2,16 +2,18 @@
 
 A trigger for a model the spec does not know, or with an invalid window, is
 answered with TrainingFailed (a command deserves an answer). One that the
-cooldown refuses is logged and counted, not failed (see the README). Otherwise
-it takes its model's single pending slot, replacing (superseding) an older
-trigger still waiting there, and the queue worker is woken.
+cooldown refuses is logged and counted, not failed (see the README); a drift
+refused by the cooldown is not dropped but waits for the cooldown's end.
+Otherwise (or waiting) it takes its model's single pending slot, replacing
+(superseding) an older trigger there, and the queue worker is woken.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import datetime
+from dataclasses import replace
+from datetime import datetime, timedelta
 
 from driftline.events import TrainingFailed
 from driftline.spec import ProjectSpec
@@ -65,14 +67,25 @@ class Intake:
                 f"window_days must be at least 1, got {trigger.window_days}",
             )
         state = self.store.state(trigger.model)
-        verdict = policy.admit(trigger, state, self.spec.model(trigger.model).retrain, self.clock())
+        retrain, now = self.spec.model(trigger.model).retrain, self.clock()
+        verdict = policy.admit(trigger, state, retrain, now)
+        outcome = "queued"
         if not verdict.allowed:
+            # the cooldown is the only refusal here; the recheck interval plays no part in it
+            deferral = policy.defer(trigger, verdict, state, retrain, now, timedelta(0))
+            if deferral.outcome != "waiting":
+                log.info(
+                    "trigger refused by the retrain policy: %s",
+                    verdict.reason,
+                    extra={"policy": verdict.code},
+                )
+                return verdict.code
             log.info(
-                "trigger refused by the retrain policy: %s",
-                verdict.reason,
-                extra={"policy": verdict.code},
+                "waiting: %s",
+                deferral.reason,
+                extra={"policy": verdict.code, "not_before": str(deferral.not_before)},
             )
-            return verdict.code
+            trigger, outcome = replace(trigger, not_before=deferral.not_before), "waiting"
         replaced = self.store.enqueue(trigger)
         metrics.QUEUED.set(len(self.store.pending()))
         self.wake()
@@ -82,9 +95,9 @@ class Intake:
                 extra={"superseded_event_id": replaced.event_id},
             )
             metrics.TRIGGERS.labels(replaced.model, replaced.trigger_type, "superseded").inc()
-        else:
+        elif outcome == "queued":
             log.info("queued", extra={"policy": verdict.code})
-        return "queued"
+        return outcome
 
     def _answer(self, trigger: Trigger, error_type: str, outcome: str, reason: str) -> str:
         log.warning("trigger refused: %s", reason)

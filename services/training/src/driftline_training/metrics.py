@@ -17,7 +17,9 @@ __all__ = [
 TRIGGERS = Counter(
     "driftline_training_triggers_total",
     "Training triggers by what the retrain policy did with them: queued, superseded (a newer "
-    "trigger replaced it in the queue), cooldown, not_enough_new_rows, unknown_model.",
+    "trigger replaced it in the queue), waiting (first sent to wait for new labelled rows or, "
+    "a drift, for the cooldown's end), expired (given up after max_wait_minutes), cooldown "
+    "(dropped), unknown_model, invalid.",
     ["model", "trigger_type", "outcome"],
 )
 RUNS = Counter(
@@ -44,7 +46,8 @@ TRAINING_ROWS = Histogram(
 )
 QUEUED = Gauge(
     "driftline_training_queued_triggers",
-    "Triggers waiting for their model's current run to finish (at most one per model).",
+    "Pending triggers, at most one per model: waiting for their model's current run to "
+    "finish, for new labelled rows, or for the cooldown's end.",
 )
 
 METRIC_NAMES = (

@@ -1,12 +1,18 @@
 """One claimed trigger, end to end: policy, training set, run, events.
 
 Sequence: re-check the cooldown (the state may have changed while the trigger
-waited) -> fetch the window's training set -> check the new-labelled-rows and
-minimum-rows policies -> TrainingStarted -> load the champion, train, store,
+waited) -> fetch the window's training set -> check the new-labelled-rows
+policy -> keep the most recent ``window_rows`` labelled rows -> check the
+minimum-rows policy -> TrainingStarted -> load the champion, train, store,
 evaluate -> ModelTrained and ModelEvaluated, recorded in one transaction with
-the model's new policy state. A policy refusal ends the claim quietly (log and
-metric); any failure ends it with TrainingFailed, whose ``run_id`` is set only
-if TrainingStarted was announced. Nothing here raises: the worker goes on.
+the model's new policy state.
+
+A policy refusal ends the claim through `Refusals`: the trigger waits in its
+model's pending slot, is dropped, or, after ``max_wait_minutes``, is given up.
+A trigger that already waited is re-checked on the rows since its count starts
+only, and the whole window is fetched once there are enough. Any failure ends
+the claim with TrainingFailed, whose ``run_id`` is set only if TrainingStarted
+was announced. Nothing here raises: the worker goes on.
 """
 
 from __future__ import annotations
@@ -15,7 +21,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from driftline.events import (
@@ -33,10 +39,11 @@ from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
 from driftline_training import metrics
 from driftline_training.adapters.ports import Champions, RunStore, TrainingSets
 from driftline_training.domain import policy
-from driftline_training.domain.dataset import labelled_rows
+from driftline_training.domain.dataset import labelled_rows, most_recent, rows_sha256
 from driftline_training.domain.errors import InsufficientDataError, TrainingError, UnknownModelError
-from driftline_training.domain.model import Claim, ModelState, Window
+from driftline_training.domain.model import Claim, ModelState, TrainingSet, Window
 from driftline_training.outbox import caused_by
+from driftline_training.refusals import Refusals
 from driftline_training.training import RunResult, Trainer
 
 __all__ = ["TrainingService"]
@@ -66,15 +73,18 @@ class TrainingService:
         clock: Callable[[], datetime],
         publish: Callable[[], object],
         compute_threads: int = 1,
+        recheck_s: float = 15.0,
     ) -> None:
         self.spec, self.store, self.trainer = spec, store, trainer
         self.training_sets, self.champions = training_sets, champions
         self.source, self.code_version, self.clock = source, code_version, clock
         self.publish = publish
         self.compute_threads = compute_threads
+        recheck = timedelta(seconds=recheck_s)
+        self.refusals = Refusals(spec=spec, store=store, source=source, recheck=recheck)
 
     def execute(self, claim: Claim) -> str:
-        """Run one claim; returns its outcome: refused, trained or failed."""
+        """Run one claim; returns its outcome: trained, waiting, refused, expired or failed."""
         with log_context(claim.trigger.meta, run_id=claim.run_id, model=claim.trigger.model):
             run = _Run(claim)
             try:
@@ -94,35 +104,46 @@ class TrainingService:
         if trigger.model not in self.spec.models:
             raise UnknownModelError(f"model {trigger.model!r} is not in the project spec")
         model_spec = self.spec.model(trigger.model)
-        now = self.clock()
+        retrain, now = model_spec.retrain, self.clock()
         state = self.store.state(trigger.model)
-        verdict = policy.admit(trigger, state, model_spec.retrain, now)
+        verdict = policy.admit(trigger, state, retrain, now)
         if not verdict.allowed:
-            return self._refuse(claim, verdict)
-        window = policy.training_window(trigger, model_spec.retrain, now)
+            return self.refusals.end(claim, state, verdict, now)
+        window = policy.training_window(trigger, retrain, now)
+        since = policy.new_rows_since(trigger, state)
+        if trigger.has_waited and since is not None and since > window.start:
+            # a re-check: count on the rows since `since` only, not the whole window
+            new_rows = self._new_rows(trigger.model, Window(since, window.end), since)
+            verdict = policy.enough_new_rows(trigger, state, retrain, new_rows)
+            if not verdict.allowed:
+                return self.refusals.end(claim, state, verdict, now)
         training_set = self.training_sets.training_set(trigger.model, window)
-        labelled = labelled_rows(self.spec, trigger.model, training_set.frame)
-        ts_column = self.spec.dataset(model_spec.dataset).event_timestamp
-        since = state.last_data_end
-        new_rows = len(labelled) if since is None else int((labelled[ts_column] >= since).sum())
-        verdict = policy.enough_new_rows(trigger, state, model_spec.retrain, new_rows)
+        every = labelled_rows(self.spec, trigger.model, training_set.frame)
+        new_rows = len(every) if since is None else self._count(trigger.model, every, since)
+        verdict = policy.enough_new_rows(trigger, state, retrain, new_rows)
         if not verdict.allowed:
-            return self._refuse(claim, verdict)
-        if len(labelled) < model_spec.retrain.min_rows:
+            return self.refusals.end(claim, state, verdict, now)
+        labelled = most_recent(every, retrain.window_rows)
+        if len(labelled) < retrain.min_rows:
+            kept = "" if len(labelled) == len(every) else f" (window_rows={retrain.window_rows})"
             raise InsufficientDataError(
                 f"{len(labelled)} labelled rows in [{window.start.isoformat()}, "
-                f"{window.end.isoformat()}); the policy asks for at least {model_spec.retrain.min_rows}"
+                f"{window.end.isoformat()}){kept}; the policy asks for at least {retrain.min_rows}"
             )
+        used = self._used_window(trigger.model, window, labelled, len(every))
         started_event = TrainingStarted(
             model_name=trigger.model,
             run_id=claim.run_id,
             trigger_type=trigger.trigger_type,
             trigger_event_id=trigger.event_id,
-            data_window=_window(window),
+            data_window=_window(used),
         )
         claim = run.claim = self.store.start(claim, caused_by(trigger, started_event, self.source))
         self.publish()
-        log.info("training started", extra={"rows": len(labelled), "new_rows": new_rows})
+        log.info(
+            "training started",
+            extra={"rows": len(labelled), "labelled_in_window": len(every), "new_rows": new_rows},
+        )
         began = time.perf_counter()
         champion = self.champions.champion(trigger.model)
         with threadpool_limits(limits=self.compute_threads):
@@ -131,7 +152,7 @@ class TrainingService:
         duration = time.perf_counter() - began
         trained, evaluated = self._events(
             claim,
-            window,
+            used,
             training_set,
             labelled,
             result,
@@ -159,11 +180,30 @@ class TrainingService:
         )
         return "trained"
 
+    def _new_rows(self, model: str, window: Window, since: datetime) -> int:
+        """Labelled rows since `since`, fetched for `window` only (empty: none)."""
+        if window.start >= window.end:
+            return 0
+        probe = self.training_sets.training_set(model, window)
+        return self._count(model, labelled_rows(self.spec, model, probe.frame), since)
+
+    def _count(self, model: str, labelled: Any, since: datetime) -> int:
+        ts_column = self.spec.dataset(self.spec.model(model).dataset).event_timestamp
+        return int((labelled[ts_column] >= since).sum())
+
+    def _used_window(self, model: str, window: Window, labelled: Any, fetched: int) -> Window:
+        """The window of the rows the run uses: from the oldest one when ``window_rows``
+        left older labelled rows out, else the window fetched."""
+        if len(labelled) == fetched:
+            return window
+        ts_column = self.spec.dataset(self.spec.model(model).dataset).event_timestamp
+        return Window(labelled[ts_column].iloc[0].floor("ms").to_pydatetime(), window.end)
+
     def _events(
         self,
         claim: Claim,
         window: Window,
-        training_set: Any,
+        training_set: TrainingSet,
         labelled: Any,
         result: RunResult,
         duration: float,
@@ -175,7 +215,7 @@ class TrainingService:
             dataset=model_spec.dataset,
             data_window=_window(window),
             row_count=len(labelled),
-            content_hash=training_set.content_sha256,
+            content_hash=rows_sha256(labelled),
             feature_names=list(self.spec.model_features(trigger.model)),
             feature_view_versions=training_set.feature_view_versions,
             code_version=self.code_version,
@@ -219,17 +259,6 @@ class TrainingService:
             eval_rows=result.eval_rows,
         )
         return trained, evaluated
-
-    def _refuse(self, claim: Claim, verdict: policy.Verdict) -> str:
-        trigger = claim.trigger
-        self.store.finish(claim, [])
-        metrics.TRIGGERS.labels(trigger.model, trigger.trigger_type, verdict.code).inc()
-        log.info(
-            "trigger refused by the retrain policy: %s",
-            verdict.reason,
-            extra={"policy": verdict.code},
-        )
-        return "refused"
 
     def _fail(self, claim: Claim, exc: Exception) -> None:
         trigger = claim.trigger

@@ -4,8 +4,10 @@ At start it recovers claims a previous process left in flight: a claim that
 never announced TrainingStarted goes back to the queue silently; one that did
 is closed with TrainingFailed (``RunInterrupted``) and its trigger queued again,
 up to ``max_run_attempts`` runs (a newer pending trigger wins over it). Then it
-loops: publish the outbox, claim the oldest pending trigger, run it. The intake
-wakes it when a trigger is queued; it also looks every ``idle_poll_s``.
+loops: publish the outbox, claim the oldest pending trigger that is due (a
+waiting one is not, before its ``not_before``), run it. The intake wakes it when
+a trigger is queued; it also looks every ``idle_poll_s``, which is also how a
+waiting trigger is picked up once its time has come.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import threading
 import uuid
 from collections.abc import Callable
 from dataclasses import replace
+from datetime import UTC, datetime
 
 from driftline.events import TrainingFailed
 
@@ -42,11 +45,12 @@ class TrainingWorker:
         publish_retry_s: float = 2.0,
         max_run_attempts: int = 2,
         new_run_id: Callable[[], str] = lambda: uuid.uuid4().hex,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self.store, self.execute, self.relay, self.source = store, execute, relay, source
         self.idle_poll_s, self.publish_retry_s = idle_poll_s, publish_retry_s
         self.max_run_attempts = max_run_attempts
-        self.new_run_id = new_run_id
+        self.new_run_id, self.clock = new_run_id, clock
         self._wake = threading.Event()
         self._stop = threading.Event()
 
@@ -66,13 +70,13 @@ class TrainingWorker:
         return len(claims)
 
     def run_once(self) -> str | None:
-        """Run the oldest pending trigger, if any; returns its outcome."""
-        claim = self.store.claim_next(self.new_run_id())
+        """Run the oldest pending trigger that is due, if any; returns its outcome."""
+        claim = self.store.claim_next(self.new_run_id(), self.clock())
         metrics.QUEUED.set(len(self.store.pending()))
         return None if claim is None else self.execute(claim)
 
     def drain(self) -> list[str]:
-        """Run until the queue is empty, then publish (tests and one-shot use)."""
+        """Run until no pending trigger is due, then publish (tests and one-shot use)."""
         outcomes: list[str] = []
         while (outcome := self.run_once()) is not None:
             outcomes.append(outcome)

@@ -171,12 +171,21 @@ def model_name() -> str:
 
 
 @pytest.fixture
-def world(tmp_path: Path, kafka_bootstrap: str, model_name: str) -> Iterator[dict[str, Any]]:
-    """The demo spec (renamed model; cooldown and new-rows checks off), 30 days of rows
-    as Parquet behind a feature route, a registry route, and the service's environment."""
+def retrain() -> dict[str, Any]:
+    """Retrain-policy fields a test sets on top of the world's (parametrize to change)."""
+    return {}
+
+
+@pytest.fixture
+def world(
+    tmp_path: Path, kafka_bootstrap: str, model_name: str, retrain: dict[str, Any]
+) -> Iterator[dict[str, Any]]:
+    """The demo spec (renamed model; cooldown and new-rows checks off unless `retrain` says
+    otherwise), 30 days of rows as Parquet behind a feature route (which reads the file at
+    every request), a registry route, and the service's environment."""
     raw = yaml.safe_load((REPO / "driftline.yaml").read_text())
     model = raw["models"].pop("loan_default")
-    model["retrain"].update(cooldown_minutes=0, min_new_labelled_rows=0)
+    model["retrain"].update({"cooldown_minutes": 0, "min_new_labelled_rows": 0, **retrain})
     raw["models"] = {model_name: model}
     spec_path = tmp_path / "driftline.yaml"
     spec_path.write_text(yaml.safe_dump(raw))
@@ -199,8 +208,10 @@ def world(tmp_path: Path, kafka_bootstrap: str, model_name: str) -> Iterator[dic
         "DRIFTLINE_TRAINING_PORT": str(free_port()),
         "DRIFTLINE_TRAINING_GROUP_ID": f"training-{uuid.uuid4().hex[:8]}",
         "DRIFTLINE_TRAINING_IDLE_POLL_S": "0.2",
+        "DRIFTLINE_TRAINING_RECHECK_S": "0.5",
     }
-    yield {"env": env, "registry": registry, "features": features, "tmp": tmp_path}
+    yield {"env": env, "registry": registry, "features": features, "tmp": tmp_path,
+           "spec_path": spec_path, "parquet": parquet}  # fmt: skip
     for server in (features, registry):
         server.shutdown()
         server.server_close()

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import threading
+import time
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
+import pandas as pd
 import pytest
 from driftline.events import (
     DataWindow,
@@ -16,12 +19,25 @@ from driftline.events import (
     TrainingRequested,
     TrainingStarted,
 )
+from driftline.spec import load_spec
+from driftline_training.synthetic import synthetic_rows, to_parquet
+from prometheus_client.parser import text_string_to_metric_families
 
 pytestmark = pytest.mark.integration
 
 
 def types(messages: list[Any]) -> list[str]:
     return [type(m.event).__name__ for m in messages]
+
+
+def triggers(url: str, model: str, outcome: str) -> float:
+    """The service's driftline_training_triggers_total of one model and outcome."""
+    for family in text_string_to_metric_families(httpx.get(f"{url}/metrics").text):
+        for sample in family.samples:
+            mine = {"model": model, "outcome": outcome}.items() <= sample.labels.items()
+            if sample.name == "driftline_training_triggers_total" and mine:
+                return float(sample.value)
+    return 0.0
 
 
 def champion_of(trained: ModelTrained, version: int) -> dict[str, Any]:
@@ -99,3 +115,31 @@ def test_a_run_killed_midway_is_closed_and_run_again_after_a_restart(
     assert isinstance(failed, TrainingFailed)
     assert (failed.error_type, failed.run_id) == ("RunInterrupted", workflow[1].event.run_id)
     assert workflow[3].event.run_id != failed.run_id
+
+
+@pytest.mark.parametrize("retrain", [{"min_new_labelled_rows": 50}])
+def test_a_drift_waits_until_enough_labels_exist_then_trains(
+    service: Any, bus: Any, model_name: str, world: dict[str, Any]
+) -> None:
+    first = bus.publisher.publish(TrainingRequested(model_name=model_name, reason="bootstrap"))
+    bus.workflow(first.correlation_id, until=ModelEvaluated)
+    onset = datetime.now(UTC)  # every row the feature route has is older
+    drift = bus.publisher.publish(DriftDetected(model_name=model_name, model_version=1,
+                                                kind="data", severity="high", sample_size=500,
+                                                window=DataWindow(start=onset, end=onset)))  # fmt: skip
+    deadline = time.monotonic() + 60
+    while triggers(service.url, model_name, "waiting") < 1:
+        assert time.monotonic() < deadline, "the drift trigger never started waiting"
+        time.sleep(0.2)
+    spec = load_spec(world["spec_path"])
+    labelled = synthetic_rows(spec, model_name, 80, onset, datetime.now(UTC), seed=3)
+    rows = pd.concat([pd.read_parquet(world["parquet"]), labelled], ignore_index=True)
+    arriving = world["parquet"].with_suffix(".new")
+    arriving.write_bytes(to_parquet(rows))
+    arriving.replace(world["parquet"])  # labels arrive: 80 rows since the drift began
+    workflow = bus.workflow(drift.correlation_id, until=ModelEvaluated)
+    # nothing was published while the trigger waited
+    assert types(workflow) == ["DriftDetected", "TrainingStarted", "ModelTrained",
+                               "ModelEvaluated"]  # fmt: skip
+    assert {m.meta.causation_id for m in workflow[1:]} == {drift.id}
+    assert workflow[1].event.trigger_type == "drift"

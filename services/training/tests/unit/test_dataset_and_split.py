@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from driftline.spec import ProjectSpec
-from driftline_training.domain.dataset import labelled_rows
+from driftline_training.domain.dataset import labelled_rows, most_recent, rows_sha256
 from driftline_training.domain.errors import InsufficientDataError, TrainingSetError
 from driftline_training.domain.split import time_ordered_split
 
@@ -50,6 +50,27 @@ def test_event_times_given_as_text_are_read_as_utc(
     frame["event_time"] = frame["event_time"].astype(str)
     rows = labelled_rows(spec, MODEL, frame)
     assert str(rows["event_time"].dt.tz) == "UTC"
+
+
+def test_a_row_window_keeps_the_most_recent_labelled_rows(
+    frames: Callable[..., Any], spec: ProjectSpec
+) -> None:
+    rows = labelled_rows(spec, MODEL, frames(rows=400).sample(frac=1, random_state=0))
+    kept = most_recent(rows, 100)
+    assert len(kept) == 100
+    assert kept["event_time"].min() >= rows["event_time"].iloc[-100]
+    assert kept.index.tolist() == list(range(100))
+    assert most_recent(rows, None) is rows
+    assert most_recent(rows, 1000) is rows
+
+
+def test_the_same_rows_hash_the_same_and_other_rows_do_not(
+    frames: Callable[..., Any], spec: ProjectSpec
+) -> None:
+    rows = labelled_rows(spec, MODEL, frames(rows=400))
+    assert rows_sha256(most_recent(rows, 100)) == rows_sha256(rows.iloc[300:])
+    assert rows_sha256(most_recent(rows, 100)) != rows_sha256(most_recent(rows, 101))
+    assert len(rows_sha256(rows)) == 64
 
 
 def test_too_few_rows_for_a_split_are_refused() -> None:

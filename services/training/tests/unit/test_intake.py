@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from driftline.events import TrainingFailed
@@ -28,12 +29,16 @@ def test_request_reasons_name_schedule_and_bootstrap_triggers() -> None:
     assert trigger_type("someone asked nicely") == "manual"
 
 
-def test_drift_detected_is_queued_as_a_drift_trigger(harness: Any) -> None:
-    meta = harness.drift()
+def test_drift_detected_is_queued_as_a_drift_trigger_counting_from_its_window(
+    harness: Any,
+) -> None:
+    meta = harness.drift(start=harness.clock() - timedelta(minutes=30))
     (queued,) = harness.app.store.pending()
     assert queued.trigger_type == "drift"
     assert queued.reason == "data drift (high) on v1"
     assert queued.event_id == meta.id
+    assert queued.since == harness.clock() - timedelta(minutes=30)
+    assert queued.not_before is None
 
 
 def test_a_newer_trigger_supersedes_the_queued_one(harness: Any) -> None:
@@ -44,15 +49,32 @@ def test_a_newer_trigger_supersedes_the_queued_one(harness: Any) -> None:
     assert count("superseded") == before + 1
 
 
-def test_a_trigger_inside_the_cooldown_is_refused_without_a_failure(harness: Any) -> None:
+def test_a_request_inside_the_cooldown_is_refused_without_a_failure(harness: Any) -> None:
     harness.request()
     assert harness.app.worker.drain() == ["trained"]
     harness.clock.advance(minutes=1)
-    before = count("cooldown", "drift")
-    harness.drift()
+    before = count("cooldown")
+    harness.request()
     assert harness.app.store.pending() == []
-    assert count("cooldown", "drift") == before + 1
+    assert count("cooldown") == before + 1
     assert harness.events(TrainingFailed) == []
+
+
+def test_a_drift_inside_the_cooldown_waits_for_its_end_without_a_fetch(harness: Any) -> None:
+    harness.request(reason="bootstrap")
+    assert harness.app.worker.drain() == ["trained"]
+    trained_at = harness.clock()
+    harness.clock.advance(minutes=1)
+    before, published = count("waiting", "drift"), len(harness.events())
+    meta = harness.drift()
+    (waiting,) = harness.app.store.pending()
+    assert waiting.event_id == meta.id
+    assert waiting.not_before == trained_at + timedelta(minutes=5)  # the spec's cooldown
+    assert count("waiting", "drift") == before + 1
+    fetched = len(harness.sets.calls)
+    assert harness.app.worker.drain() == []  # not before the cooldown's end
+    assert len(harness.sets.calls) == fetched
+    assert len(harness.events()) == published
 
 
 def test_an_unknown_model_is_answered_with_training_failed(harness: Any) -> None:

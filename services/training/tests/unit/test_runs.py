@@ -10,8 +10,10 @@ from typing import Any
 from driftline.events import ModelEvaluated, ModelTrained, TrainingFailed, TrainingStarted
 from driftline.spec import ProjectSpec
 from driftline_training.domain import DependencyUnavailableError, Window
+from driftline_training.domain.dataset import labelled_rows, most_recent, rows_sha256
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
+MODEL = "loan_default"
 
 
 def kinds(harness: Any) -> list[str]:
@@ -51,6 +53,28 @@ def test_model_trained_carries_lineage_metrics_params_and_a_loadable_artifact(
     assert trained.duration_seconds > 0
     data = harness.artifacts.get(trained.artifact_uri, trained.artifact_sha256)
     assert len(data) == trained.artifact_size_bytes
+
+
+def test_a_row_window_trains_on_the_most_recent_rows_and_lineage_describes_them(
+    harness_factory: Callable[..., Any], spec_with: Callable[..., ProjectSpec]
+) -> None:
+    retrain = {"window_days": 14, "window_rows": 400, "holdout_fraction": 0.25, "min_rows": 200}
+    harness = harness_factory(spec=spec_with(retrain=retrain))
+    harness.request()
+    assert harness.app.worker.drain() == ["trained"]
+    window = harness.sets.calls[-1][1]
+    assert window == Window(NOW - timedelta(days=14), NOW)  # fetched: the whole window
+    served = harness.sets.training_set(MODEL, window)
+    used = most_recent(labelled_rows(harness.app.spec, MODEL, served.frame), 400)
+    started, trained, evaluated = harness.events()
+    lineage = trained.lineage
+    assert lineage.row_count == 400
+    oldest = used["event_time"].iloc[0].floor("ms").to_pydatetime()
+    assert (lineage.data_window.start, lineage.data_window.end) == (oldest, NOW)
+    assert started.data_window == lineage.data_window
+    assert lineage.content_hash == rows_sha256(used) != served.content_sha256
+    assert evaluated.eval_rows == 100  # the hold-out is a quarter of the rows used
+    assert evaluated.eval_window.start >= oldest
 
 
 def test_the_first_model_is_promoted_over_the_baseline(harness: Any) -> None:
@@ -187,14 +211,17 @@ def test_an_estimator_the_runtime_does_not_know_fails_the_run(
     assert "unknown sklearn estimator 'deep_forest'" in failed.reason
 
 
-def test_a_retrain_without_enough_new_labelled_rows_is_refused_quietly(harness: Any) -> None:
+def test_a_retrain_without_enough_new_labelled_rows_waits_quietly(harness: Any) -> None:
     harness.request()
     harness.app.worker.drain()
     harness.clock.advance(minutes=10)
-    harness.request()
+    meta = harness.request()
     published = len(harness.publisher.published)
-    assert harness.app.worker.drain() == ["refused"]  # 10 new minutes of 14 days: about one new row
+    assert harness.app.worker.drain() == ["waiting"]  # 10 new minutes of 14 days: about one row
     assert len(harness.publisher.published) == published
+    (waiting,) = harness.app.store.pending()
+    assert waiting.event_id == meta.id
+    assert waiting.not_before == harness.clock() + timedelta(seconds=15)
 
 
 def test_a_retrain_with_enough_new_rows_runs_and_remembers_its_window(harness: Any) -> None:
@@ -216,8 +243,20 @@ def test_the_cooldown_is_checked_again_when_a_queued_trigger_is_taken(harness: A
     harness.clock.advance(days=1)
     harness.sets.during = harness.drift  # drift arrives while the forced retrain runs
     harness.request(force=True)
-    assert harness.app.worker.drain() == ["trained", "refused"]
+    assert harness.app.worker.drain() == ["trained", "waiting"]  # a drift waits out the cooldown
     assert kinds(harness).count("TrainingStarted") == 2
+    (waiting,) = harness.app.store.pending()
+    assert waiting.not_before == harness.clock() + timedelta(minutes=5)
+
+
+def test_a_request_taken_inside_the_cooldown_is_dropped(harness: Any) -> None:
+    harness.request()
+    harness.app.worker.drain()
+    harness.clock.advance(days=1)
+    harness.sets.during = harness.request  # a request arrives while the forced retrain runs
+    harness.request(force=True)
+    assert harness.app.worker.drain() == ["trained", "refused"]
+    assert harness.app.store.pending() == []
 
 
 def test_a_window_beyond_the_calendar_fails_the_trigger_and_the_worker_goes_on(

@@ -19,7 +19,7 @@ def crash_after_claim(harness: Any, started: bool, attempt: int = 1) -> Any:
     if attempt > 1:
         (pending,) = store.pending()
         store.enqueue(replace(pending, attempt=attempt))
-    claim = store.claim_next("run-killed")
+    claim = store.claim_next("run-killed", harness.clock())
     if started:
         event = TrainingStarted(model_name="loan_default", run_id="run-killed",
                                 trigger_type="manual", data_window=_window(harness))  # fmt: skip

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Protocol
 
 from driftline.artifacts import StoredArtifact
@@ -68,13 +69,17 @@ class RunStore(Protocol):
     def state(self, model: str) -> ModelState: ...
 
     def enqueue(self, trigger: Trigger) -> Trigger | None:
-        """Queue `trigger`; return the pending trigger of the model it replaced, if any."""
+        """Queue `trigger` in its model's pending slot, as `trigger.replacing` the one
+        there; return the pending trigger it replaced, if any."""
         ...
 
-    def pending(self) -> list[Trigger]: ...
+    def pending(self) -> list[Trigger]:
+        """Every pending trigger, waiting ones included, oldest first."""
+        ...
 
-    def claim_next(self, run_id: str) -> Claim | None:
-        """Move the oldest pending trigger of a model with no run in flight into flight."""
+    def claim_next(self, run_id: str, now: datetime) -> Claim | None:
+        """Move into flight the oldest pending trigger whose ``not_before`` has come, of a
+        model with no run in flight."""
         ...
 
     def in_flight(self) -> list[Claim]: ...
@@ -90,8 +95,8 @@ class RunStore(Protocol):
         state: ModelState | None = None,
         requeue: Trigger | None = None,
     ) -> None:
-        """End the claim: store `events`, the model's new `state` and, unless a newer
-        trigger is pending, put `requeue` back in the queue."""
+        """End the claim: store `events`, the model's new `state` and put `requeue` back
+        in the queue; if a newer trigger is pending, it stays, as `newer.replacing(requeue)`."""
         ...
 
     def record(self, events: Sequence[Outgoing]) -> None:

@@ -50,11 +50,14 @@ def dump_trigger(trigger: Trigger) -> str:
             "force": trigger.force,
             "window_days": trigger.window_days,
             "attempt": trigger.attempt,
+            "since": _iso(trigger.since),
+            "not_before": _iso(trigger.not_before),
         }
     )
 
 
 def load_trigger(text: str) -> Trigger:
+    """Also reads triggers stored before ``since`` and ``not_before`` existed."""
     raw = json.loads(text)
     return Trigger(
         model=raw["model"],
@@ -65,7 +68,17 @@ def load_trigger(text: str) -> Trigger:
         force=raw["force"],
         window_days=raw["window_days"],
         attempt=raw["attempt"],
+        since=_time(raw.get("since")),
+        not_before=_time(raw.get("not_before")),
     )
+
+
+def _iso(value: datetime | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def _time(text: str | None) -> datetime | None:
+    return None if text is None else datetime.fromisoformat(text)
 
 
 def dump_outgoing(outgoing: Outgoing) -> str:

@@ -2,10 +2,12 @@
 
 Tables: ``model_state`` (per model: last training start, last data-window end,
 last run), ``pending`` (at most one queued trigger per model: a newer one
-replaces it), ``in_flight`` (the trigger being run and whether it announced
+replaces it, see `Trigger.replacing`; a waiting trigger stays there with its
+``not_before``), ``in_flight`` (the trigger being run and whether it announced
 TrainingStarted) and ``outbox`` (events to publish, in order). Every method is
 one ``BEGIN IMMEDIATE`` transaction; one connection is shared by the consumer
-thread and the queue worker behind a lock.
+thread and the queue worker behind a lock. Triggers are stored as JSON, so
+fields added to them need no migration (see `load_trigger`).
 """
 
 from __future__ import annotations
@@ -81,34 +83,40 @@ class SqliteRunStore:
 
     def enqueue(self, trigger: Trigger) -> Trigger | None:
         with self._tx() as db:
-            row = db.execute(
-                "SELECT trigger FROM pending WHERE model = ?", (trigger.model,)
-            ).fetchone()
+            replaced = _pending(db, trigger.model)
+            if replaced is not None:
+                trigger = trigger.replacing(replaced)
             db.execute(
                 "INSERT OR REPLACE INTO pending (model, trigger, queued_at) VALUES (?, ?, ?)",
                 (trigger.model, dump_trigger(trigger), datetime.now(UTC).isoformat()),
             )
-        return load_trigger(row[0]) if row else None
+        return replaced
 
     def pending(self) -> list[Trigger]:
         with self._tx() as db:
             rows = db.execute("SELECT trigger FROM pending ORDER BY queued_at").fetchall()
         return [load_trigger(r[0]) for r in rows]
 
-    def claim_next(self, run_id: str) -> Claim | None:
+    def claim_next(self, run_id: str, now: datetime) -> Claim | None:
         with self._tx() as db:
-            row = db.execute(
+            rows = db.execute(
                 "SELECT model, trigger FROM pending WHERE model NOT IN (SELECT model FROM in_flight)"
-                " ORDER BY queued_at LIMIT 1"
-            ).fetchone()
-            if row is None:
+                " ORDER BY queued_at"
+            ).fetchall()  # at most one per model: filtering here is cheaper than a migration
+            due = [
+                (model, text, trigger)
+                for model, text in rows
+                if (trigger := load_trigger(text)).not_before is None or trigger.not_before <= now
+            ]
+            if not due:
                 return None
-            db.execute("DELETE FROM pending WHERE model = ?", (row[0],))
+            model, text, trigger = due[0]
+            db.execute("DELETE FROM pending WHERE model = ?", (model,))
             db.execute(
                 "INSERT INTO in_flight (model, run_id, trigger) VALUES (?, ?, ?)",
-                (row[0], run_id, row[1]),
+                (model, run_id, text),
             )
-        return Claim(load_trigger(row[1]), run_id)
+        return Claim(trigger, run_id)
 
     def in_flight(self) -> list[Claim]:
         with self._tx() as db:
@@ -144,10 +152,17 @@ class SqliteRunStore:
                     ),
                 )
             if requeue is not None:  # a newer pending trigger supersedes the one put back
-                db.execute(
-                    "INSERT OR IGNORE INTO pending (model, trigger, queued_at) VALUES (?, ?, ?)",
-                    (requeue.model, dump_trigger(requeue), datetime.now(UTC).isoformat()),
-                )
+                newer = _pending(db, requeue.model)
+                if newer is None:
+                    db.execute(
+                        "INSERT INTO pending (model, trigger, queued_at) VALUES (?, ?, ?)",
+                        (requeue.model, dump_trigger(requeue), datetime.now(UTC).isoformat()),
+                    )
+                elif (kept := newer.replacing(requeue)) != newer:
+                    db.execute(
+                        "UPDATE pending SET trigger = ? WHERE model = ?",
+                        (dump_trigger(kept), kept.model),
+                    )
 
     def record(self, events: Sequence[Outgoing]) -> None:
         with self._tx() as db:
@@ -166,6 +181,11 @@ class SqliteRunStore:
 
     def close(self) -> None:
         self._db.close()
+
+
+def _pending(db: sqlite3.Connection, model: str) -> Trigger | None:
+    row = db.execute("SELECT trigger FROM pending WHERE model = ?", (model,)).fetchone()
+    return None if row is None else load_trigger(row[0])
 
 
 def _iso(value: datetime | None) -> str | None:

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 import pandas as pd  # type: ignore[import-untyped]
+import pyarrow as pa  # type: ignore[import-untyped]
 from driftline.spec import ProjectSpec
 
 from driftline_training.domain.errors import TrainingSetError
 
-__all__ = ["labelled_rows"]
+__all__ = ["labelled_rows", "most_recent", "rows_sha256"]
 
 LABEL_DTYPES = {"int": "int64", "bool": "bool", "float": "float64"}
 
@@ -41,3 +43,20 @@ def labelled_rows(spec: ProjectSpec, model: str, frame: Any) -> Any:
         # a label column with gaps arrives as floats; restore the declared type
         labelled = labelled.astype({label: LABEL_DTYPES[dataset.label.type]})
     return labelled.sort_values(dataset.event_timestamp, kind="mergesort").reset_index(drop=True)
+
+
+def most_recent(labelled: Any, rows: int | None) -> Any:
+    """The last `rows` of time-sorted labelled rows (all of them when `rows` is None)."""
+    if rows is None or len(labelled) <= rows:
+        return labelled
+    return labelled.iloc[len(labelled) - rows :].reset_index(drop=True)
+
+
+def rows_sha256(frame: Any) -> str:
+    """SHA-256 of the rows as an Arrow IPC stream, without pandas metadata: the same rows,
+    columns and types hash the same whichever pandas wrote them."""
+    table = pa.Table.from_pandas(frame, preserve_index=False).replace_schema_metadata(None)
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, table.schema) as writer:
+        writer.write_table(table)
+    return hashlib.sha256(sink.getvalue().to_pybytes()).hexdigest()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
@@ -42,10 +42,31 @@ class Trigger:
     """Override of the policy's training window."""
     attempt: int = 1
     """1 for a fresh trigger; more when a run of it was cut short and it was queued again."""
+    since: datetime | None = None
+    """Count new labelled rows from this event time (a drift's window start); None: from the
+    last training's data-window end."""
+    not_before: datetime | None = None
+    """Set once the policy made the trigger wait: it is not looked at again before then."""
 
     @property
     def event_id(self) -> str:
         return self.meta.id
+
+    @property
+    def has_waited(self) -> bool:
+        return self.not_before is not None
+
+    def replacing(self, older: Trigger) -> Trigger:
+        """This trigger as it takes `older`'s pending slot (newer wins).
+
+        A drift replacing a drift keeps the earlier ``since``: the labels that arrived
+        since the first alert of an incident still count, so alerts that keep coming
+        cannot keep resetting the count.
+        """
+        if self.trigger_type == older.trigger_type == "drift" and older.since is not None:
+            earliest = older.since if self.since is None else min(self.since, older.since)
+            return replace(self, since=earliest)
+        return self
 
 
 @dataclass(frozen=True, slots=True)
