@@ -10,7 +10,7 @@ export FEAST_USAGE := False
 STAMP := .venv/.driftline-setup
 PROJECT_FILES := uv.lock pyproject.toml libs/driftline/pyproject.toml $(wildcard services/*/pyproject.toml)
 
-.PHONY: help setup test test-unit test-integration lint format up demo schemas clean
+.PHONY: help setup test test-unit test-integration lint format up broker demo foundation-demo schemas clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-18s\033[0m %s\n", $$1, $$2}'
@@ -45,10 +45,16 @@ schemas: setup ## Regenerate event models, check compatibility, record changed s
 	$(RUN) driftline schemas check
 	$(RUN) driftline schemas snapshot
 
-up: setup ## Start the embedded broker with the catalog's topics (Ctrl-C stops it)
+up: setup ## Start the broker and every service as processes (driftline up); Ctrl-C stops them all
+	$(RUN) driftline up
+
+broker: setup ## Only the embedded broker with the catalog's topics, on :9092
 	$(RUN) driftline broker --port $${DRIFTLINE_BROKER_PORT:-9092}
 
-demo: setup ## Run the demo on the embedded default
+demo: setup ## The closed loop on the embedded default: drift -> retrain -> promote -> retire
+	$(RUN) python -m driftline.demo
+
+foundation-demo: setup ## One command through the bus, with a dead letter
 	$(RUN) python -m driftline.foundation_demo
 
 clean: ## Remove local state (var/) and caches; keeps .venv

@@ -24,7 +24,7 @@ def test_drift_leads_to_a_new_champion_and_the_old_one_retired(tmp_path: Path) -
     output = io.StringIO()
     config = DemoConfig(
         state_dir=tmp_path / "demo", spec_path=ROOT / "driftline.yaml", history_rows=4000,
-        drift_at=1500, max_live_rows=7000, after_swap=300, quiet=True, free_ports=True,
+        drift_at=1500, max_live_rows=12000, after_swap=300, quiet=True, free_ports=True,
     )  # fmt: skip
     summary = run_demo(config, Console(file=output, width=120))
     print(output.getvalue())  # shown by pytest when the test fails

@@ -76,8 +76,8 @@ class LoanStream:
             yield Row(i, features, score, label, START + i * self.step)
 
 
-def feature_stats(rows: list[Row], bins: int = 20) -> dict[str, dict[str, Any]]:
-    """Per-feature statistics in the feature service's ``/stats`` shape."""
+def feature_stats(rows: list[Row], bins: int = 20) -> dict[str, Any]:
+    """The body of the feature service's ``GET /datasets/{d}/stats`` for a sample."""
     out: dict[str, dict[str, Any]] = {}
     for name, kind in FEATURES.items():
         values = [r.features[name] for r in rows]
@@ -86,17 +86,20 @@ def feature_stats(rows: list[Row], bins: int = 20) -> dict[str, dict[str, Any]]:
             for v in values:
                 key = ("true" if v else "false") if kind == "bool" else str(v)
                 freq[key] = freq.get(key, 0) + 1
-            out[name] = {"count": len(values), "null_count": 0, "frequencies": freq}
+            out[name] = {"kind": "categorical", "count": len(values), "null_count": 0,
+                         "frequencies": freq}  # fmt: skip
             continue
         array = np.asarray(values, dtype=np.float64)
         counts, edges = np.histogram(array, bins=bins)
         out[name] = {
-            "count": int(array.size), "null_count": 0, "mean": float(array.mean()),
-            "std": float(array.std()), "min": float(array.min()), "max": float(array.max()),
-            "deciles": [float(q) for q in np.quantile(array, np.linspace(0.1, 0.9, 9))],
+            "kind": "numeric", "count": int(array.size), "null_count": 0,
+            "mean": float(array.mean()), "std": float(array.std()),
+            "min": float(array.min()), "max": float(array.max()),
+            "deciles": {f"p{10 * (i + 1)}": float(q)
+                        for i, q in enumerate(np.quantile(array, np.linspace(0.1, 0.9, 9)))},
             "histogram": {"edges": [float(e) for e in edges], "counts": [int(c) for c in counts]},
         }  # fmt: skip
-    return out
+    return {"dataset": "loans", "row_count": len(rows), "features": out}
 
 
 def logged(row: Row, model: str, *, version: int = 1, role: str = "champion",

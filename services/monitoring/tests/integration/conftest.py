@@ -42,7 +42,9 @@ class PlatformStub(BaseHTTPRequestHandler):
         parts = self.path.split("?")[0].strip("/").split("/")
         if parts[:1] == ["models"] and parts[1] in self.known:
             window = {"start": "2026-01-01T00:00:00Z", "end": "2026-01-02T00:00:00Z"}
-            body = json.dumps({"lineage": {"training": {"dataset": "loans", "data_window": window}}}).encode()
+            body = json.dumps(
+                {"lineage": {"training": {"dataset": "loans", "data_window": window}}}
+            ).encode()
         elif parts[:3] == ["datasets", "loans", "stats"]:
             body = STATS
         else:

@@ -65,9 +65,16 @@ def test_an_unreachable_platform_makes_the_reference_unavailable() -> None:
 
 def test_statistics_that_cover_no_feature_are_refused() -> None:
     with pytest.raises(ReferenceUnavailableError, match="none of the model's features"):
-        FakePlatform(stats={"other": {"count": 3}}).source().load("loans_model", 3)
+        FakePlatform(stats={"features": {"other": {"count": 3}}}).source().load("loans_model", 3)
 
 
 def test_malformed_statistics_name_the_feature() -> None:
     with pytest.raises(ReferenceUnavailableError, match="'income'"):
-        reference_from_stats({"income": {"count": 5, "histogram": "nope"}}, {"income": "numeric"})
+        reference_from_stats(
+            {"features": {"income": {"count": 5, "histogram": "nope"}}}, {"income": "numeric"}
+        )
+
+
+def test_statistics_without_a_features_object_are_refused() -> None:
+    with pytest.raises(ReferenceUnavailableError, match="no 'features' object"):
+        reference_from_stats({"income": {"count": 5}}, {"income": "numeric"})

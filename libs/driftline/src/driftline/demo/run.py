@@ -47,7 +47,8 @@ class DemoConfig:
     history_rows: int = 6000
     drift_at: int = 2400
     """Live applications served before the business changes."""
-    max_live_rows: int = 9000
+    max_live_rows: int = 20000
+    """Upper bound of live traffic; the replay ends earlier, once the loop has closed."""
     after_swap: int = 1000
     """Predictions the new champion serves before the run ends."""
     chunk: int = 100

@@ -26,6 +26,13 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
     return [f"driftline kafka backend: {backend.kind.upper()} -- {backend.reason}"]
 
 
+@pytest.fixture(autouse=True)
+def _no_inherited_prometheus_multiproc(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Importing feast sets PROMETHEUS_MULTIPROC_DIR in os.environ (feast/metrics.py); the
+    service processes a test starts must not inherit it, or their /metrics change shape."""
+    monkeypatch.delenv("PROMETHEUS_MULTIPROC_DIR", raising=False)
+
+
 @pytest.fixture(scope="session")
 def kafka_bootstrap() -> Iterator[str]:
     """Bootstrap servers of a real broker with the catalog's topics created."""

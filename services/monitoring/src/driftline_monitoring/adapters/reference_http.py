@@ -28,10 +28,17 @@ __all__ = ["HttpReferenceSource", "reference_from_stats"]
 
 
 def reference_from_stats(stats: Mapping[str, Any], kinds: Mapping[str, FeatureKind]) -> Reference:
-    """Translate the feature service's statistics into a reference (model features only)."""
+    """Translate the feature service's statistics into a reference (model features only).
+
+    `stats` is the body of ``GET /datasets/{d}/stats``: per-feature entries under
+    ``features``, numeric deciles as ``{"p10": ..., "p90": ...}``.
+    """
     profiles: dict[str, Profile] = {}
+    per_feature = stats.get("features")
+    if not isinstance(per_feature, Mapping):
+        raise ReferenceUnavailableError("the statistics have no 'features' object")
     for name, kind in kinds.items():
-        entry = stats.get(name)
+        entry = per_feature.get(name)
         if not isinstance(entry, Mapping) or not entry.get("count"):
             continue
         try:
@@ -43,7 +50,7 @@ def reference_from_stats(stats: Mapping[str, Any], kinds: Mapping[str, FeatureKi
                 profiles[name] = NumericProfile.from_summary(
                     edges=[float(e) for e in histogram.get("edges", ())],
                     counts=[float(c) for c in histogram.get("counts", ())],
-                    deciles=[float(d) for d in entry.get("deciles") or ()],
+                    deciles=_deciles(entry.get("deciles")),
                     low=None if entry.get("min") is None else float(entry["min"]),
                     high=None if entry.get("max") is None else float(entry["max"]),
                 )
@@ -54,6 +61,15 @@ def reference_from_stats(stats: Mapping[str, Any], kinds: Mapping[str, FeatureKi
     if not profiles:
         raise ReferenceUnavailableError("the statistics cover none of the model's features")
     return Reference(profiles, "feature_service")
+
+
+def _deciles(raw: Any) -> list[float]:
+    """``{"p10": v, ..., "p90": v}`` in quantile order (a plain list is accepted too)."""
+    if isinstance(raw, Mapping):
+        return [
+            float(v) for _, v in sorted(raw.items(), key=lambda kv: int(str(kv[0]).lstrip("p")))
+        ]
+    return [float(d) for d in raw or ()]
 
 
 class HttpReferenceSource:
