@@ -41,12 +41,17 @@ def _drift_plot(windows: list[dict[str, Any]], threshold: float) -> str:
     for i, w in enumerate(champion, start=1):
         if w.get("alerted"):
             ax.axvline(i, color="red", alpha=0.3, linewidth=6)
+        elif w.get("suppressed"):  # drifted, but the incident already had its one alert
+            ax.axvline(i, color="orange", alpha=0.15, linewidth=6)
     ax.axhline(
         threshold, color="black", linestyle="--", linewidth=1, label=f"PSI threshold {threshold}"
     )
     ax.set_xlabel("monitoring window (champion traffic)")
     ax.set_ylabel("PSI")
-    ax.set_title("Data drift per feature (red: DriftDetected)")
+    ax.set_title(
+        "Data drift per feature (red: window raised DriftDetected; "
+        "orange: drifted within an open incident)"
+    )
     ax.legend(fontsize=7, ncol=3)
     return _png(fig)
 
