@@ -2,22 +2,22 @@
 
 from __future__ import annotations
 
-import io
 import json
 import re
 from pathlib import Path
 from typing import Any
 
 import pytest
+from driftline.cli import app
 from driftline.settings import DriftlineSettings
 from driftline.tfconfig import (
     TerraformOutputsError,
     env_from_outputs,
     load_outputs,
-    main,
     render_env,
     secrets_from_outputs,
 )
+from typer.testing import CliRunner
 
 SECRET_ARN = "arn:aws:secretsmanager:eu-west-1:000000000000:secret"
 
@@ -171,23 +171,25 @@ def test_the_command_reads_a_file_and_writes_the_env_file(
     source = tmp_path / "outputs.json"
     source.write_text(json.dumps(outputs))
     target = tmp_path / "cloud.env"
-    assert main([str(source), "-o", str(target)]) == 0
+    result = CliRunner().invoke(app, ["config", "from-terraform", str(source), "-o", str(target)])
+    assert result.exit_code == 0, result.output
     assert "DRIFTLINE_PROFILE=cloud" in target.read_text().splitlines()
 
 
-def test_the_command_reads_stdin(
-    outputs: dict[str, Any], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    monkeypatch.setattr("sys.stdin", io.StringIO(json.dumps(outputs)))
-    assert main(["-", "--format", "json"]) == 0
-    assert json.loads(capsys.readouterr().out)["environment"]["DRIFTLINE_PROFILE"] == "cloud"
+def test_the_command_reads_stdin(outputs: dict[str, Any]) -> None:
+    result = CliRunner().invoke(
+        app, ["config", "from-terraform", "-", "--format", "json"], input=json.dumps(outputs)
+    )
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["environment"]["DRIFTLINE_PROFILE"] == "cloud"
 
 
-def test_the_command_explains_bad_input(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_command_explains_bad_input(tmp_path: Path) -> None:
     source = tmp_path / "outputs.json"
     source.write_text(json.dumps({"vpc_id": wrapped("vpc-1")}))
-    assert main([str(source)]) == 2
-    assert "missing output(s) service_environment, service_secrets" in capsys.readouterr().err
+    result = CliRunner().invoke(app, ["config", "from-terraform", str(source)])
+    assert result.exit_code == 2
+    assert "missing output(s) service_environment, service_secrets" in result.output
 
 
 def test_load_outputs_reads_a_json_file(tmp_path: Path) -> None:

@@ -12,13 +12,12 @@ into a ``.env`` file or JSON; secrets are never resolved, only referenced.
 
 from __future__ import annotations
 
-import argparse
 import json
 import re
 import shutil
 import subprocess
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
@@ -26,7 +25,6 @@ __all__ = [
     "TerraformOutputsError",
     "env_from_outputs",
     "load_outputs",
-    "main",
     "render_env",
     "secrets_from_outputs",
 ]
@@ -157,35 +155,3 @@ def load_outputs(source: str | Path) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise TerraformOutputsError("terraform outputs must be a JSON object")
     return data
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m driftline.tfconfig",
-        description="Turn a Driftline environment's Terraform outputs into the services' configuration.",
-    )
-    parser.add_argument("source", help="a terraform root, a JSON file of `output -json`, or -")
-    parser.add_argument("--format", choices=["env", "json"], default="env", dest="fmt")
-    parser.add_argument(
-        "--via-load-balancer",
-        action="store_true",
-        help="point service URLs at the public load balancer (running outside the cluster)",
-    )
-    parser.add_argument("-o", "--output", type=Path, help="write here instead of stdout")
-    args = parser.parse_args(argv)
-    try:
-        text = render_env(
-            load_outputs(args.source), fmt=args.fmt, via_load_balancer=args.via_load_balancer
-        )
-    except (TerraformOutputsError, OSError, json.JSONDecodeError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    if args.output:
-        args.output.write_text(text)
-    else:
-        sys.stdout.write(text)
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -1,0 +1,5 @@
+"""`python -m driftline.cli`."""
+
+from driftline.cli import main
+
+main()
