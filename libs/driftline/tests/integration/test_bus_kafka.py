@@ -14,7 +14,6 @@ from typing import Any
 
 import pytest
 from confluent_kafka import Producer
-
 from driftline.bus import KafkaPublisher, Message, RetryPolicy, Subscriber, routes
 from driftline.bus.records import header_dict
 from driftline.catalog import Catalog
@@ -33,17 +32,32 @@ def retired(model: str, version: int = 1) -> ModelRetired:
 
 
 def subscriber(
-    settings: DriftlineSettings, handler: Callable[[Message[Any]], None], **kw: Any
+    settings: DriftlineSettings,
+    handler: Callable[[Message[Any]], None],
+    topic: str = "driftline.models",
+    **kw: Any,
 ) -> Subscriber:
     return Subscriber(
         settings=settings,
         codec=EventCodec.from_settings(settings),
         service="test",
         group_id=f"test-{uuid.uuid4()}",
-        topics=["driftline.models"],
+        topics=[topic],
         handlers=routes({ModelRetired: handler}),
         **kw,
     )
+
+
+def private_topic(settings: DriftlineSettings) -> str:
+    """A topic (and its dead-letter twin) of this test only: poison must not reach other tests."""
+    from driftline.bus import ensure_topics
+    from driftline.catalog import TopicSpec
+
+    name = f"test.poison.{uuid.uuid4().hex[:8]}"
+    ensure_topics(
+        settings.admin_config(), [TopicSpec(name, 1, -1), TopicSpec(name + ".dlq", 1, -1)]
+    )
+    return name
 
 
 def drain(sub: Subscriber, done: Callable[[list[str]], bool], timeout: float = 30.0) -> list[str]:
@@ -77,25 +91,31 @@ def test_poison_record_goes_to_dead_letter_and_consumer_goes_on(
     bus_settings: DriftlineSettings, kafka_bootstrap: str
 ) -> None:
     model = f"m-{uuid.uuid4().hex[:8]}"
+    topic = private_topic(bus_settings)
+    codec = EventCodec.from_settings(bus_settings)
     raw = Producer({"bootstrap.servers": kafka_bootstrap})
     poison_key = f"poison-{model}".encode()
-    raw.produce("driftline.models", key=poison_key, value=b"\xde\xad\xbe\xef not avro",
+    raw.produce(topic, key=poison_key, value=b"\xde\xad\xbe\xef not avro",
                 headers=[("ce_id", b"p1"), ("ce_type", b"driftline.events.ModelRetired"), ("ce_source", b"x")])  # fmt: skip
+    good = Metadata(type="driftline.events.ModelRetired", source="t")
+    raw.produce(
+        topic, key=model.encode(), value=codec.encode(retired(model)), headers=good.to_headers()
+    )
     raw.flush(10)
-    publisher = KafkaPublisher(bus_settings, EventCodec.from_settings(bus_settings), source="t")
-    publisher.publish(retired(model))
     got: list[Message[Any]] = []
-    sub = subscriber(bus_settings, lambda m: got.append(m) if m.event.model_name == model else None)
+    sub = subscriber(
+        bus_settings, lambda m: got.append(m) if m.event.model_name == model else None, topic
+    )
     drain(sub, lambda outcomes: bool(got) and "dead_lettered" in outcomes)
-    assert [m.event.model_name for m in got] == [model]
-    dead = read_topic(kafka_bootstrap, "driftline.models.dlq",
+    assert [m.event.model_name for m in got] == [model]  # the consumer went on with the next record
+    dead = read_topic(kafka_bootstrap, topic + ".dlq",
                       want=lambda rs: any(r.key == poison_key for r in rs))  # fmt: skip
     letter = next(r for r in dead if r.key == poison_key)
     headers = header_dict(letter.headers)
     assert letter.value == b"\xde\xad\xbe\xef not avro"  # the original bytes, kept
     assert headers["dlq_reason"] == "undecodable"
     assert "unknown framing" in headers["dlq_error"]
-    assert headers["dlq_source_topic"] == "driftline.models"
+    assert headers["dlq_source_topic"] == topic
 
 
 def test_handler_that_always_fails_is_dead_lettered_after_retries(
