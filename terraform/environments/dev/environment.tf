@@ -1,6 +1,13 @@
-# What makes dev dev: small, one NAT gateway, HTTP listeners, destroyable.
+# What makes dev dev: small, one NAT gateway, HTTP listeners, destroyable. The rest of
+# the environment is modules/platform, which dev and prod share.
 locals {
-  environment            = "dev"
+  environment = "dev"
+}
+
+module "platform" {
+  source = "../../modules/platform"
+
+  environment            = local.environment
   vpc_cidr               = "10.40.0.0/16"
   single_nat_gateway     = true
   kafka_brokers          = 3
@@ -17,4 +24,16 @@ locals {
   training_memory        = 4096
   serving_min            = 1
   serving_max            = 2
+
+  region                       = var.region
+  azs                          = var.azs
+  image_tag                    = var.image_tag
+  kafka_scram_password         = var.kafka_scram_password
+  kafka_scram_password_version = var.kafka_scram_password_version
+  api_tokens                   = var.api_tokens
+  api_tokens_version           = var.api_tokens_version
+  allowed_ingress_cidrs        = var.allowed_ingress_cidrs
+  alarm_emails                 = var.alarm_emails
+  feast_project                = var.feast_project
+  feature_views                = var.feature_views
 }

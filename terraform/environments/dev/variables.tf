@@ -33,11 +33,6 @@ variable "api_tokens" {
   type        = string
   sensitive   = true
   ephemeral   = true
-
-  validation {
-    condition     = length(var.api_tokens) >= 16 && strcontains(var.api_tokens, ":")
-    error_message = "api_tokens must be \"token:role\" pairs with real tokens."
-  }
 }
 
 variable "api_tokens_version" {

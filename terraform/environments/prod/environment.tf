@@ -1,5 +1,6 @@
 # What makes prod prod: a NAT gateway per AZ, bigger brokers, multi-AZ database,
 # HTTPS only, deletion protection, backups, longer log retention, serving autoscaling.
+# The rest of the environment is modules/platform, which dev and prod share.
 variable "certificate_arn" {
   description = "ACM certificate of the load balancer's HTTPS listeners (required in prod)."
   type        = string
@@ -11,7 +12,13 @@ variable "certificate_arn" {
 }
 
 locals {
-  environment            = "prod"
+  environment = "prod"
+}
+
+module "platform" {
+  source = "../../modules/platform"
+
+  environment            = local.environment
   vpc_cidr               = "10.41.0.0/16"
   single_nat_gateway     = false
   kafka_brokers          = 3
@@ -28,4 +35,16 @@ locals {
   training_memory        = 16384
   serving_min            = 2
   serving_max            = 10
+
+  region                       = var.region
+  azs                          = var.azs
+  image_tag                    = var.image_tag
+  kafka_scram_password         = var.kafka_scram_password
+  kafka_scram_password_version = var.kafka_scram_password_version
+  api_tokens                   = var.api_tokens
+  api_tokens_version           = var.api_tokens_version
+  allowed_ingress_cidrs        = var.allowed_ingress_cidrs
+  alarm_emails                 = var.alarm_emails
+  feast_project                = var.feast_project
+  feature_views                = var.feature_views
 }

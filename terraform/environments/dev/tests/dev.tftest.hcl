@@ -1,16 +1,6 @@
+# What makes dev dev; what every environment gets is tested in modules/platform/tests.
 mock_provider "aws" {
-  mock_data "aws_caller_identity" {
-    defaults = { account_id = "000000000000" }
-  }
-  mock_data "aws_region" {
-    defaults = { name = "eu-west-1" }
-  }
-  mock_data "aws_partition" {
-    defaults = { partition = "aws" }
-  }
-  mock_data "aws_iam_policy_document" {
-    defaults = { json = "{\"Version\":\"2012-10-17\",\"Statement\":[]}" }
-  }
+  source = "../../modules/platform/tests/mocks"
 }
 
 variables {
@@ -20,46 +10,17 @@ variables {
   allowed_ingress_cidrs = ["10.0.0.0/8"]
 }
 
-run "configures_every_service_for_the_cloud_profile" {
+run "publishes_the_dev_configuration" {
   command = plan
 
   assert {
-    condition     = output.service_environment["DRIFTLINE_PROFILE"] == "cloud" && output.service_environment["DRIFTLINE_KAFKA_SECURITY_PROTOCOL"] == "SASL_SSL"
-    error_message = "services must run the cloud profile over SASL_SSL"
-  }
-
-  assert {
-    condition     = output.service_environment["DRIFTLINE_FEATURES_URL"] == "http://features:8002"
-    error_message = "services reach each other by Service Connect name"
+    condition     = output.environment == "dev" && output.service_environment["DRIFTLINE_PROFILE"] == "cloud"
+    error_message = "the outputs describe the dev environment"
   }
 
   assert {
     condition     = output.service_environment["DRIFTLINE_ARTIFACT_STORE_URL"] == "s3://driftline-dev-000000000000-artifacts/models"
     error_message = "artifacts go to the environment's bucket"
-  }
-
-  assert {
-    condition     = toset(keys(output.service_secrets)) == toset(["DRIFTLINE_KAFKA_SASL_PASSWORD", "DRIFTLINE_API_TOKENS", "DRIFTLINE_REGISTRY_DATABASE_PASSWORD"])
-    error_message = "every secret comes from Secrets Manager"
-  }
-
-  assert {
-    condition     = !anytrue([for k, _ in output.service_environment : strcontains(k, "PASSWORD") || strcontains(k, "TOKEN")])
-    error_message = "no secret in the plain environment"
-  }
-}
-
-run "runs_all_seven_services_with_training_off_the_load_balancer" {
-  command = plan
-
-  assert {
-    condition     = length(module.services.internal_service_urls) == 7
-    error_message = "expected seven services"
-  }
-
-  assert {
-    condition     = !contains(keys(module.services.service_urls), "training")
-    error_message = "training is a worker"
   }
 }
 
@@ -67,12 +28,21 @@ run "keeps_dev_small_and_destroyable" {
   command = plan
 
   assert {
-    condition     = module.network.nat_gateway_count == 1
+    condition     = module.platform.nat_gateway_count == 1
     error_message = "dev shares one NAT gateway"
   }
 
   assert {
-    condition     = module.storage.artifact_bucket_name == "driftline-dev-000000000000-artifacts"
+    condition     = module.platform.artifact_bucket_name == "driftline-dev-000000000000-artifacts"
     error_message = "unexpected bucket name"
+  }
+}
+
+run "serves_plain_http_without_a_certificate" {
+  command = plan
+
+  assert {
+    condition     = alltrue([for l in module.platform.listener_protocols : l == "HTTP"])
+    error_message = "dev listeners are HTTP"
   }
 }

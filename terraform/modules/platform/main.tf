@@ -1,18 +1,20 @@
-# One Driftline environment on AWS: the compose profile's pieces as managed services.
+# One Driftline environment on AWS: the compose profile's pieces as managed services,
+# composed once for every environment (environments/dev, environments/prod), which
+# differ only in the sizes, redundancy and protection they pass in.
 # `terraform output -json | driftline config from-terraform -` turns the outputs into
 # the services' DRIFTLINE_* configuration.
 
 data "aws_caller_identity" "current" {}
 
 locals {
-  name = "driftline-${local.environment}"
+  name = "driftline-${var.environment}"
 
   services = {
     ingestion  = { port = 8001 }
     features   = { port = 8002 }
-    training   = { port = 8003, public = false, cpu = local.training_cpu, memory = local.training_memory }
+    training   = { port = 8003, public = false, cpu = var.training_cpu, memory = var.training_memory }
     registry   = { port = 8004 }
-    serving    = { port = 8005, desired_count = local.serving_min, max_count = local.serving_max }
+    serving    = { port = 8005, desired_count = var.serving_min, max_count = var.serving_max }
     monitoring = { port = 8006 }
     retirement = { port = 8007 }
   }
@@ -44,55 +46,55 @@ locals {
 }
 
 module "network" {
-  source = "../../modules/network"
+  source = "../network"
 
   name               = local.name
-  cidr               = local.vpc_cidr
+  cidr               = var.vpc_cidr
   azs                = var.azs
-  single_nat_gateway = local.single_nat_gateway
+  single_nat_gateway = var.single_nat_gateway
 }
 
 module "kafka" {
-  source = "../../modules/kafka"
+  source = "../kafka"
 
   name                    = local.name
   vpc_id                  = module.network.vpc_id
   subnet_ids              = module.network.private_subnet_ids
   allowed_security_groups = { services = module.services.tasks_security_group_id }
-  broker_nodes            = local.kafka_brokers
-  instance_type           = local.kafka_instance_type
-  volume_size_gb          = local.kafka_volume_gb
+  broker_nodes            = var.kafka_brokers
+  instance_type           = var.kafka_instance_type
+  volume_size_gb          = var.kafka_volume_gb
   scram_password          = var.kafka_scram_password
   scram_password_version  = var.kafka_scram_password_version
 }
 
 module "storage" {
-  source = "../../modules/storage"
+  source = "../storage"
 
   name          = "${local.name}-${data.aws_caller_identity.current.account_id}"
-  force_destroy = local.force_destroy
+  force_destroy = var.force_destroy
 }
 
 module "online_store" {
-  source = "../../modules/online_store"
+  source = "../online_store"
 
-  feast_project          = "${var.feast_project}_${local.environment}"
+  feast_project          = "${var.feast_project}_${var.environment}"
   feature_views          = var.feature_views
-  point_in_time_recovery = local.point_in_time_recovery
-  deletion_protection    = local.deletion_protection
+  point_in_time_recovery = var.point_in_time_recovery
+  deletion_protection    = var.deletion_protection
 }
 
 module "registry_db" {
-  source = "../../modules/registry_db"
+  source = "../registry_db"
 
   name                    = "${local.name}-registry"
   vpc_id                  = module.network.vpc_id
   subnet_ids              = module.network.private_subnet_ids
   allowed_security_groups = { services = module.services.tasks_security_group_id }
-  instance_class          = local.db_instance_class
-  multi_az                = local.db_multi_az
-  deletion_protection     = local.deletion_protection
-  skip_final_snapshot     = local.force_destroy
+  instance_class          = var.db_instance_class
+  multi_az                = var.db_multi_az
+  deletion_protection     = var.deletion_protection
+  skip_final_snapshot     = var.force_destroy
 }
 
 resource "aws_secretsmanager_secret" "api_tokens" {
@@ -107,7 +109,7 @@ resource "aws_secretsmanager_secret_version" "api_tokens" {
 }
 
 module "services" {
-  source = "../../modules/services"
+  source = "../services"
 
   name                  = local.name
   vpc_id                = module.network.vpc_id
@@ -115,8 +117,8 @@ module "services" {
   private_subnet_ids    = module.network.private_subnet_ids
   image_tag             = var.image_tag
   allowed_ingress_cidrs = var.allowed_ingress_cidrs
-  certificate_arn       = local.certificate_arn
-  log_retention_days    = local.log_retention_days
+  certificate_arn       = var.certificate_arn
+  log_retention_days    = var.log_retention_days
 
   services = {
     for k, s in local.services : k => merge(s, {
@@ -140,7 +142,7 @@ module "services" {
 }
 
 module "observability" {
-  source = "../../modules/observability"
+  source = "../observability"
 
   name                      = local.name
   cluster_name              = module.services.cluster_name
@@ -149,7 +151,7 @@ module "observability" {
   load_balancer_arn_suffix  = module.services.load_balancer_arn_suffix
   target_group_arn_suffixes = module.services.target_group_arn_suffixes
   kafka_cluster_name        = local.name
-  kafka_broker_count        = local.kafka_brokers
+  kafka_broker_count        = var.kafka_brokers
   db_instance_id            = "${local.name}-registry"
   alarm_emails              = var.alarm_emails
 }
