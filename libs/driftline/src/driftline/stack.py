@@ -207,6 +207,8 @@ class Stack:
             _signal_group(running.proc, signal.SIGKILL)  # children it may have left behind
             running.proc.wait(5)
             running.pump.join(2)
+            if running.proc.stdout is not None:
+                running.proc.stdout.close()
             running.log.close()
         self.running.clear()
         if self.broker is not None:
