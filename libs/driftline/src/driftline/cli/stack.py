@@ -71,11 +71,14 @@ def up(
     ready_timeout: Annotated[
         float, typer.Option(help="Seconds to wait for every /readyz.")
     ] = 180.0,
+    free_ports: Annotated[
+        bool, typer.Option(help="Free ports instead of 8001-8007 (a second stack, tests).")
+    ] = False,
 ) -> None:
     """Start the embedded broker and every service as its own process; Ctrl-C stops them all."""
     from driftline.stack import Stack, StackError, installed_services
 
-    services = [s for s in installed_services() if not only or s.name in only]
+    services = [s for s in installed_services(free_ports=free_ports) if not only or s.name in only]
     if only and (unknown := set(only) - {s.name for s in services}):
         raise fail(f"unknown or uninstalled service(s): {', '.join(sorted(unknown))}")
     colour = {s.name: _COLOURS[i % len(_COLOURS)] for i, s in enumerate(services)}

@@ -52,6 +52,8 @@ class Replay:
     chunk: int = 100
     label_delay: int = 200
     workers: int = 4
+    rate: float | None = 100.0
+    """Live applications per second (None: as fast as the platform answers)."""
     served: list[Served] = field(default_factory=list)
     progress: Callable[[int], None] = lambda _: None
     stop: Callable[[], bool] = lambda: False
@@ -72,8 +74,11 @@ class Replay:
         """Records (now-stamped) -> online -> predictions -> labels `label_delay` rows later."""
         stamps: dict[int, datetime] = {}
         labelled = 0
+        began = time.monotonic()
         with ThreadPoolExecutor(self.workers) as pool:
             for start in range(0, len(frame), self.chunk):
+                if self.rate:  # live traffic arrives at its own pace, not as fast as we can send it
+                    time.sleep(max(0.0, began + start / self.rate - time.monotonic()))
                 part = frame.iloc[start : start + self.chunk]
                 now = datetime.now(UTC)
                 rows = _rows(part, with_label=False, event_time=now)

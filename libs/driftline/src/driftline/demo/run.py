@@ -52,6 +52,8 @@ class DemoConfig:
     after_swap: int = 1000
     """Predictions the new champion serves before the run ends."""
     chunk: int = 100
+    rate: float = 100.0
+    """Live applications per second."""
     label_delay: int = 200
     seed: int = 7
     settle_seconds: float = 120.0
@@ -112,7 +114,7 @@ def run_demo(config: DemoConfig, console: Console | None = None) -> Summary:
     data = LoanGenerator(seed=config.seed, history_rows=config.history_rows,
                          live_rows=config.max_live_rows,
                          drift_fraction=config.drift_at / config.max_live_rows).generate()  # fmt: skip
-    replay = Replay(platform, chunk=config.chunk, label_delay=config.label_delay)
+    replay = Replay(platform, chunk=config.chunk, label_delay=config.label_delay, rate=config.rate)
     live_started = time.monotonic()
     try:
         console.print(f"ingesting {len(data.history)} labelled historical applications ...")
