@@ -12,7 +12,6 @@ import uuid
 from pathlib import Path
 
 import pytest
-
 from driftline.bus import KafkaPublisher
 from driftline.codec import EventCodec
 from driftline.events import ModelRetired, TrainingRequested

@@ -10,7 +10,6 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
-
 from driftline.bus import KafkaPublisher
 from driftline.codec import EventCodec
 from driftline.events import (

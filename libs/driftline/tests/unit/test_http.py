@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi.testclient import TestClient
-
 from driftline.http import create_app, require_role
 from driftline.settings import DriftlineSettings
+from fastapi.testclient import TestClient
 
 
 def make_client(**settings: object) -> TestClient:

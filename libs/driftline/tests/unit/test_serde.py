@@ -6,7 +6,6 @@ import struct
 from typing import Any
 
 import pytest
-
 from driftline.catalog import Catalog
 from driftline.schema_store import SchemaStore, fingerprint_of
 from driftline.serde import CONFLUENT_MAGIC, SINGLE_OBJECT_MAGIC, DecodeError, Serde

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from pydantic import ValidationError
-
 from driftline.settings import DriftlineSettings
+from pydantic import ValidationError
 
 
 def test_plain_kafka_env_var_is_honoured(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -8,7 +8,6 @@ from typing import Any
 
 import pytest
 import yaml
-
 from driftline.schema_store import SchemaStore
 from driftline.spec import SpecError, load_spec, parse_spec
 
