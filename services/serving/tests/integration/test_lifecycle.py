@@ -21,7 +21,9 @@ import yaml
 from driftline.artifacts import ArtifactStore
 from driftline.bus import KafkaPublisher
 from driftline.codec import EventCodec
+from driftline.envelope import EnvelopeError
 from driftline.events import Event, ModelPromoted, ModelRetired, ModelRolledBack, PredictionLogged
+from driftline.serde import DecodeError
 from driftline.settings import DriftlineSettings
 from driftline.testing.kafka import read_topic
 
@@ -104,20 +106,28 @@ def predict(plane: SimpleNamespace, key: str, request_id: str) -> dict[str, Any]
 
 
 def logged(plane: SimpleNamespace, ids: set[str], count: int) -> list[PredictionLogged]:
-    """PredictionLogged events on the broker for these request ids (at least `count`)."""
+    """PredictionLogged events on the broker for these request ids (at least `count`).
 
-    def mine(records: list[Any]) -> list[PredictionLogged]:
-        out = []
-        for r in records:
-            event = plane.codec.decode(r.value, r.headers).event
+    The session's broker holds every earlier test's predictions too: records are decoded
+    once each, as they arrive, and records that are not ours (or not events) are skipped.
+    """
+    found: list[PredictionLogged] = []
+    decoded = 0
+
+    def enough(records: list[Any]) -> bool:
+        nonlocal decoded
+        for r in records[decoded:]:
+            try:
+                event = plane.codec.decode(r.value, r.headers).event
+            except (DecodeError, EnvelopeError):
+                continue
             if isinstance(event, PredictionLogged) and event.request_id in ids:
-                out.append(event)
-        return out
+                found.append(event)
+        decoded = len(records)
+        return len(found) >= count
 
-    records = read_topic(
-        plane.bootstrap, "driftline.predictions", want=lambda rs: len(mine(rs)) >= count
-    )
-    return mine(records)
+    read_topic(plane.bootstrap, "driftline.predictions", want=enough, timeout=90)
+    return found
 
 
 def test_without_a_registry_serving_is_alive_but_not_ready_and_says_why(
