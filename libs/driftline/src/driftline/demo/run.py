@@ -188,6 +188,6 @@ def _print_summary(console: Console, s: Summary, report: Path) -> None:
     table.add_row("old champion retired", f"{s.old_version_retired} ({s.archive_uri})")
     table.add_row("false alarms before the drift", str(s.false_alarms_before_drift))
     table.add_row("dead letters", str(s.dead_letters))
-    table.add_row("trace the incident", f"driftline trace {s.incident_correlation_id}")
+    table.add_row("incident correlation id", str(s.incident_correlation_id))
     table.add_row("report", str(report))
     console.print(table)
