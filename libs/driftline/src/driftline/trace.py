@@ -14,9 +14,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from confluent_kafka import OFFSET_BEGINNING, Consumer, TopicPartition
+from confluent_kafka import Consumer
 
 from driftline.bus.ports import Message
+from driftline.bus.reading import assign_all
 from driftline.bus.records import RawRecord, header_dict
 from driftline.codec import EventCodec
 from driftline.envelope import EnvelopeError
@@ -62,12 +63,7 @@ def collect(
     codec = EventCodec.from_settings(settings)
     consumer = Consumer({**settings.admin_config(), "group.id": f"driftline-trace-{uuid.uuid4()}",
                          "enable.auto.commit": False})  # fmt: skip
-    assignments = []
-    for topic in topics:
-        metadata = consumer.list_topics(topic, timeout=10).topics.get(topic)
-        if metadata is not None and metadata.error is None:
-            assignments += [TopicPartition(topic, p, OFFSET_BEGINNING) for p in metadata.partitions]
-    consumer.assign(assignments)
+    assign_all(consumer, topics)
     steps: list[TraceStep] = []
     started = quiet_since = time.monotonic()
     try:

@@ -18,18 +18,17 @@ when nothing succeeds the partition is rewound and retried after a pause.
 from __future__ import annotations
 
 import logging
-import signal
 import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from types import FrameType
 from typing import TYPE_CHECKING, Any
 
 from confluent_kafka import Consumer, KafkaError, KafkaException, Producer, TopicPartition
 from prometheus_client import Counter
 
+from driftline.bus.reading import stop_on_signals
 from driftline.bus.records import RawRecord
 from driftline.bus.subscriber import RetryPolicy
 from driftline.catalog import dlq_topic
@@ -120,7 +119,7 @@ class BatchConsumer:
     # -- the loop ----------------------------------------------------------------
     def run(self, *, install_signals: bool = True) -> None:
         """Consume until `stop_event` is set (SIGTERM and SIGINT set it in the main thread)."""
-        previous = self._install_signals() if install_signals else {}
+        restore = stop_on_signals(self.stop_event) if install_signals else (lambda: None)
         log.info(
             "consuming in micro-batches", extra={"group": self.group_id, "topics": self.topics}
         )
@@ -128,18 +127,8 @@ class BatchConsumer:
             while not self.stop_event.is_set():
                 self.poll_once()
         finally:
-            for sig, handler in previous.items():
-                signal.signal(sig, handler)
+            restore()
             self.close()
-
-    def _install_signals(self) -> dict[int, Any]:
-        if threading.current_thread() is not threading.main_thread():
-            return {}
-
-        def stop(signum: int, _frame: FrameType | None) -> None:
-            self.stop_event.set()
-
-        return {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGINT)}
 
     def poll_once(self) -> int:
         """Read one micro-batch and process it partition by partition; return records committed."""

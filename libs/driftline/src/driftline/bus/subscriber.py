@@ -11,19 +11,18 @@ anywhere re-delivers rather than loses.
 from __future__ import annotations
 
 import logging
-import signal
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from types import FrameType
 from typing import TYPE_CHECKING, Any
 
 from confluent_kafka import Consumer, KafkaError, Producer, TopicPartition
 
 from driftline.bus.dedupe import DedupeStore, MemoryDedupeStore
 from driftline.bus.ports import Handler, Message
+from driftline.bus.reading import stop_on_signals
 from driftline.bus.records import RawRecord, header_dict
 from driftline.catalog import dlq_topic
 from driftline.envelope import EnvelopeError
@@ -93,25 +92,14 @@ class Subscriber:
     # -- the loop ----------------------------------------------------------------
     def run(self, *, install_signals: bool = True, poll_timeout: float = 0.5) -> None:
         """Consume until `stop_event` is set (SIGTERM and SIGINT set it in the main thread)."""
-        previous = self._install_signals() if install_signals else {}
+        restore = stop_on_signals(self.stop_event) if install_signals else (lambda: None)
         log.info("consuming", extra={"group": self.group_id, "topics": self.topics})
         try:
             while not self.stop_event.is_set():
                 self.poll_once(poll_timeout)
         finally:
-            for sig, handler in previous.items():
-                signal.signal(sig, handler)
+            restore()
             self.close()
-
-    def _install_signals(self) -> dict[int, Any]:
-        if threading.current_thread() is not threading.main_thread():
-            return {}
-
-        def stop(signum: int, _frame: FrameType | None) -> None:
-            log.info("stopping on signal", extra={"signal": signum})
-            self.stop_event.set()
-
-        return {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGINT)}
 
     def poll_once(self, timeout: float = 0.5) -> str | None:
         """Process at most one record; return its outcome, or None when nothing came."""

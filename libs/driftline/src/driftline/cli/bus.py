@@ -123,8 +123,9 @@ def tail(
     bootstrap: BootstrapOpt = None,
 ) -> None:
     """Decode and print a topic's events with their headers (dead-letter topics too)."""
-    from confluent_kafka import OFFSET_BEGINNING, OFFSET_END, Consumer, TopicPartition
+    from confluent_kafka import OFFSET_BEGINNING, OFFSET_END, Consumer
 
+    from driftline.bus.reading import assign_all
     from driftline.bus.records import RawRecord, header_dict
     from driftline.codec import EventCodec
     from driftline.envelope import EnvelopeError
@@ -140,12 +141,9 @@ def tail(
             "enable.auto.commit": False,
         }
     )
-    metadata = consumer.list_topics(topic, timeout=10).topics.get(topic)
-    if metadata is None or metadata.error is not None or not metadata.partitions:
+    if not assign_all(consumer, [topic], start=OFFSET_BEGINNING if from_beginning else OFFSET_END):
         consumer.close()
         raise fail(f"topic {topic!r} does not exist; see `driftline topics list`")
-    start = OFFSET_BEGINNING if from_beginning else OFFSET_END
-    consumer.assign([TopicPartition(topic, p, start) for p in metadata.partitions])
     shown, quiet_since = 0, time.monotonic()
     try:
         while max_events is None or shown < max_events:

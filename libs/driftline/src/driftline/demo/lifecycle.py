@@ -8,9 +8,10 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from confluent_kafka import OFFSET_BEGINNING, Consumer, TopicPartition
+from confluent_kafka import Consumer
 
 from driftline.bus.ports import Message
+from driftline.bus.reading import assign_all
 from driftline.bus.records import RawRecord
 from driftline.codec import EventCodec
 from driftline.envelope import EnvelopeError
@@ -58,12 +59,7 @@ class LifecycleTail:
                              "enable.auto.commit": False})  # fmt: skip
         topics = ["driftline.models", "driftline.models.dlq", "driftline.data.dlq",
                   "driftline.predictions.dlq"]  # fmt: skip
-        assignment = []
-        for topic in topics:
-            meta = consumer.list_topics(topic, timeout=10).topics.get(topic)
-            if meta is not None and meta.error is None:
-                assignment += [TopicPartition(topic, p, OFFSET_BEGINNING) for p in meta.partitions]
-        consumer.assign(assignment)
+        assign_all(consumer, topics)
         try:
             while not self._stop.is_set():
                 msg = consumer.poll(0.2)

@@ -15,8 +15,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Literal
 
-from confluent_kafka import OFFSET_BEGINNING, Consumer, TopicPartition
+from confluent_kafka import Consumer
 
+from driftline.bus.reading import assign_all
 from driftline.bus.records import RawRecord
 
 __all__ = [
@@ -92,8 +93,9 @@ def read_topic(
 ) -> list[RawRecord]:
     """Records of `topic` from the beginning: until `want` holds (or `timeout`), else until quiet."""
     consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": f"read-{uuid.uuid4()}"})
-    partitions = consumer.list_topics(topic, timeout=10).topics[topic].partitions
-    consumer.assign([TopicPartition(topic, p, OFFSET_BEGINNING) for p in partitions])
+    if not assign_all(consumer, [topic]):
+        consumer.close()
+        raise LookupError(f"topic {topic!r} does not exist")
     records: list[RawRecord] = []
     deadline, quiet_since = time.monotonic() + timeout, time.monotonic()
     try:
