@@ -1,29 +1,41 @@
-"""Serving throughput and latency: the real service process, over real sockets.
+"""Serving side by side: Driftline's predict (online lookup included) and MLServer, one run.
 
 Run: ``uv run python bench/serving_bench.py [--duration 10] [--concurrency 1 8 32]
-[--path friendly|oip] [--no-kafka]``. Prints a table and writes ``bench/results/serving.json``.
+[--processes 2] [--targets driftline mlserver-estimator mlserver] [--client auto|wrk|python]
+[--profile]``.
+Prints a table and writes ``bench/results/serving.json``.
 
-What runs: the repo's spec (model ``loan_default``: gradient boosting, 100 trees, 8 features
-of every type), trained here on synthetic rows and stored as a skops artifact; a Feast
-SQLite online table of ``--entities`` entities (Feast's own value encoding); a one-route
-registry stub that names the champion; the embedded broker (the prediction log on, as in
-production) unless ``--no-kafka``; and ``python -m driftline_serving`` on a free port.
-The load comes from another process: ``concurrency`` keep-alive connections, each sending
-its next request when the previous answer arrived (closed loop), for ``--duration`` seconds
-after a warm-up. ``friendly`` requests are ``POST /v1/models/loan_default/predict`` with a
-random entity key (online feature lookup included); ``oip`` requests are one-row OIP v2
-``infer`` calls.
+One model for both: the repo's ``loan_default`` (gradient boosting, 100 trees, 8 features of
+every type), trained here on synthetic rows, stored as a skops artifact for Driftline and as a
+joblib file for MLServer.
+
+* **Driftline**: ``python -m driftline_serving`` with ``--processes`` replicas on one port, the
+  embedded broker (every prediction logged to Kafka, as in production) and a Feast SQLite
+  online table of ``--entities`` entities. A request is ``POST /v1/models/loan_default/predict``
+  ``{"entity_key": "app-N"}`` with a random key: the features come from the online store.
+* **MLServer** (``mlserver`` + ``mlserver-sklearn`` from PyPI, in their own virtualenv under
+  ``var/bench/``, made on first use) with its default settings, the features in the request
+  (no lookup, nothing logged), asking for ``predict_proba``, two ways: ``mlserver`` serves the
+  same fitted pipeline on raw features (one input per column, pandas codec); and, since sklearn
+  spends ~3 ms per one-row DataFrame in the pipeline's ColumnTransformer,
+  ``mlserver-estimator`` serves only its estimator on features encoded here (one FP64 tensor):
+  MLServer's best case, the baseline the ratio is taken against.
+
+The load comes from another process: wrk (``apt-get install wrk``) when installed, else an
+async Python client; ``concurrency`` keep-alive connections, closed loop, ``--duration``
+seconds after a warm-up, one target at a time (the other idle). ``--profile`` records the
+Driftline replicas with py-spy during a concurrency-8 run and prints where the GIL went.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import collections
 import json
 import multiprocessing
 import os
-import platform
-import socket
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -36,23 +48,33 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import joblib
 import numpy as np
 import pandas as pd
-from driftline.artifacts import ArtifactStore
+import sklearn
+from _common import ROOT, free_port, wait_http, write_result
+from driftline.artifacts import ArtifactStore, StoredArtifact
 from driftline.featurestore import entity_key_bytes, online_table
 from driftline.runtimes import get_runtime
 from driftline.spec import ProjectSpec, load_spec
 
-ROOT = Path(__file__).resolve().parents[1]
 MODEL = "loan_default"
+# uvloop 0.22+ raises in asyncio.get_event_loop() without a running loop, which MLServer
+# 1.7.1's inference workers call at start: they die at once with it
+MLSERVER = {"mlserver": "1.7.1", "mlserver-sklearn": "1.7.1", "uvloop": "0.21.0"}
+MLSERVER_VENV = ROOT / "var" / "bench" / "mlserver-venv"
+WRK_SCRIPT = ROOT / "bench" / "wrk" / "bodies.lua"
+TARGETS = ["driftline", "mlserver-estimator", "mlserver"]
+OIP_TYPES = {
+    "float": "FP64",
+    "int": "INT64",
+    "bool": "BOOL",
+    "category": "BYTES",
+    "string": "BYTES",
+}
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
+# -- the model and the data -----------------------------------------------------------------
 def synthetic(spec: ProjectSpec, rows: int, seed: int = 0) -> tuple[pd.DataFrame, np.ndarray]:
     rng = np.random.default_rng(seed)
     dataset = spec.dataset(spec.model(MODEL).dataset)
@@ -74,16 +96,18 @@ def synthetic(spec: ProjectSpec, rows: int, seed: int = 0) -> tuple[pd.DataFrame
     return frame, labels
 
 
-def train(spec: ProjectSpec, store: ArtifactStore) -> Any:
+def train(spec: ProjectSpec, store: ArtifactStore) -> tuple[StoredArtifact, Any]:
     runtime = get_runtime("sklearn")
     model_spec, features = spec.model(MODEL), spec.model_features(MODEL)
     types = {n: f.type for n, f in spec.dataset(model_spec.dataset).features.items()}
     model = runtime.build(model_spec.estimator, features, types, model_spec.task)
     frame, labels = synthetic(spec, 3000)
-    return store.put(runtime.save(runtime.fit(model, frame, labels)), name="model.skops")
+    fitted = runtime.fit(model, frame, labels)
+    return store.put(runtime.save(fitted), name="model.skops"), fitted
 
 
 def write_online(path: Path, spec: ProjectSpec, entities: int) -> list[str]:
+    """A Feast SQLite online table (Feast's own layout and value encoding) of `entities`."""
     before = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
     from feast.protos.feast.types.Value_pb2 import Value
 
@@ -119,7 +143,45 @@ def write_online(path: Path, spec: ProjectSpec, entities: int) -> list[str]:
     return keys
 
 
+def _plain(value: Any) -> Any:
+    return value.item() if hasattr(value, "item") else value
+
+
+def bodies(target: str, spec: ProjectSpec, keys: list[str], fitted: Any, n: int = 2000
+           ) -> list[bytes]:  # fmt: skip
+    """`n` request bodies: random entity keys (Driftline); raw feature rows, one input per
+    column (MLServer, pipeline); rows already through the pipeline's preprocessing, one FP64
+    tensor (MLServer, estimator)."""
+    rng = np.random.default_rng(2)
+    if target == "driftline":
+        return [json.dumps({"entity_key": keys[i]}).encode()
+                for i in rng.integers(len(keys), size=n)]  # fmt: skip
+    frame, _ = synthetic(spec, n, seed=3)
+    if target == "mlserver-estimator":
+        encoded = np.asarray(fitted.named_steps["prep"].transform(frame), dtype="float64")
+        return [json.dumps({"inputs": [{"name": "x", "datatype": "FP64", "shape": [1, encoded.shape[1]],
+                                        "data": row.tolist()}],
+                            "outputs": [{"name": "predict_proba"}]}).encode() for row in encoded]  # fmt: skip
+    dataset = spec.dataset(spec.model(MODEL).dataset)
+    out = []
+    for i in range(n):
+        inputs = []
+        for name, f in dataset.features.items():
+            item = {"name": name, "datatype": OIP_TYPES[f.type], "shape": [1],
+                    "data": [_plain(frame[name].iat[i])]}  # fmt: skip
+            if item["datatype"] == "BYTES":
+                item["parameters"] = {"content_type": "str"}
+            inputs.append(item)
+        body = {"parameters": {"content_type": "pd"}, "inputs": inputs,
+                "outputs": [{"name": "predict_proba"}]}  # fmt: skip
+        out.append(json.dumps(body).encode())
+    return out
+
+
+# -- the servers ----------------------------------------------------------------------------
 def registry_stub(champion: dict[str, Any]) -> ThreadingHTTPServer:
+    """The one registry route serving reads at start: the champion."""
+
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
             ok = self.path == f"/models/{MODEL}/champion"
@@ -138,35 +200,117 @@ def registry_stub(champion: dict[str, Any]) -> ThreadingHTTPServer:
     return server
 
 
-def _plain(value: Any) -> Any:
-    return value.item() if hasattr(value, "item") else value
+def start(stack: ExitStack, argv: list[str], env: dict[str, str], log: Path, ready_url: str
+          ) -> tuple[subprocess.Popen[bytes], float]:  # fmt: skip
+    began = time.monotonic()
+    proc = subprocess.Popen(argv, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT)
+
+    def stop() -> None:
+        proc.terminate()
+        try:
+            proc.wait(30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+    stack.callback(stop)
+    try:
+        wait_http(ready_url, 180, alive=lambda: proc.poll() is None)
+    except TimeoutError:
+        raise SystemExit(f"{argv[0]} did not become ready:\n{log.read_text()[-3000:]}") from None
+    return proc, time.monotonic() - began
 
 
-def requests(
-    path: str, keys: list[str], spec: ProjectSpec, port: int, n: int = 2000
-) -> list[bytes]:
-    rng = np.random.default_rng(2)
-    frame, _ = synthetic(spec, n, seed=3)
-    dataset = spec.dataset(spec.model(MODEL).dataset)
-    kinds = {
-        "float": "FP64",
-        "int": "INT64",
-        "bool": "BOOL",
-        "category": "BYTES",
-        "string": "BYTES",
+def start_driftline(stack: ExitStack, spec: ProjectSpec, root: Path, stored: StoredArtifact,
+                    processes: int) -> tuple[int, subprocess.Popen[bytes]]:  # fmt: skip
+    from driftline.broker import EmbeddedBroker
+    from driftline.bus.topics import ensure_topics
+    from driftline.catalog import Catalog
+    from driftline.settings import DriftlineSettings
+
+    registry = registry_stub({"version": 1, "artifact_uri": stored.uri,
+                              "artifact_sha256": stored.sha256, "flavor": "sklearn"})  # fmt: skip
+    stack.callback(registry.shutdown)
+    broker = stack.enter_context(EmbeddedBroker())
+    ensure_topics(DriftlineSettings(kafka_bootstrap_servers=broker.bootstrap_servers)
+                  .admin_config(), Catalog.load().all_topics())  # fmt: skip
+    port = free_port()
+    env = {**os.environ, "DRIFTLINE_SPEC_PATH": str(ROOT / "driftline.yaml"),
+           "DRIFTLINE_ARTIFACT_STORE_URL": str(root / "artifacts"), "DRIFTLINE_STATE_DIR": str(root),
+           "DRIFTLINE_FEATURES_REPO_DIR": str(root / "feast"), "DRIFTLINE_SERVING_PORT": str(port),
+           "DRIFTLINE_REGISTRY_URL": f"http://127.0.0.1:{registry.server_port}",
+           "DRIFTLINE_KAFKA_BOOTSTRAP_SERVERS": broker.bootstrap_servers,
+           "DRIFTLINE_LOG_LEVEL": "WARNING", "DRIFTLINE_SERVING_INSTANCE_ID": "bench",
+           "DRIFTLINE_SERVING_PROCESSES": str(processes)}  # fmt: skip
+    env.pop("PROMETHEUS_MULTIPROC_DIR", None)
+    proc, _ = start(stack, [sys.executable, "-m", "driftline_serving"], env,
+                    root / "driftline-serving.log", f"http://127.0.0.1:{port}/v2/models/{MODEL}/ready")  # fmt: skip
+    # every replica must have its champion: ask until a burst of fresh connections all succeed
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        codes = {httpx.post(f"http://127.0.0.1:{port}/v1/models/{MODEL}/predict",
+                            json={"entity_key": "app-0"}).status_code for _ in range(20)}  # fmt: skip
+        if codes == {200}:
+            break
+        time.sleep(0.5)
+    return port, proc
+
+
+def mlserver_venv() -> Path:
+    """The virtualenv with MLServer (made once), with our scikit-learn, numpy and pandas."""
+    python = MLSERVER_VENV / "bin" / "python"
+    stamp = MLSERVER_VENV / "driftline-bench.json"
+    want = {**MLSERVER, "scikit-learn": sklearn.__version__, "numpy": np.__version__,
+            "pandas": pd.__version__, "joblib": joblib.__version__}  # fmt: skip
+    if stamp.exists() and json.loads(stamp.read_text()) == want:
+        return MLSERVER_VENV
+    uv = [sys.executable, "-m", "uv"] if shutil.which("uv") is None else ["uv"]
+    print(f"making MLServer's virtualenv in {MLSERVER_VENV} ({', '.join(f'{k}=={v}' for k, v in want.items())})",
+          flush=True)  # fmt: skip
+    subprocess.run([*uv, "venv", "-q", "--clear", "--python", sys.executable, str(MLSERVER_VENV)],
+                   check=True)  # fmt: skip
+    subprocess.run([*uv, "pip", "install", "-q", "--python", str(python),
+                    *(f"{k}=={v}" for k, v in want.items())], check=True)  # fmt: skip
+    stamp.write_text(json.dumps(want))
+    return MLSERVER_VENV
+
+
+def start_mlserver(stack: ExitStack, root: Path, name: str, model: Any
+                   ) -> tuple[int, subprocess.Popen[bytes]]:  # fmt: skip
+    """MLServer with its default settings serving `model` (joblib) as `name`."""
+    venv = mlserver_venv()
+    home = root / name
+    (home / name).mkdir(parents=True)
+    joblib.dump(model, home / name / "model.joblib")
+    (home / name / "model-settings.json").write_text(json.dumps({
+        "name": name, "implementation": "mlserver_sklearn.SKLearnModel",
+        "parameters": {"uri": "./model.joblib", "version": "v1"},
+    }))  # fmt: skip
+    port = free_port()
+    (home / "settings.json").write_text(json.dumps({
+        "http_port": port, "grpc_port": free_port(), "metrics_port": free_port(),
+    }))  # fmt: skip
+    env = {
+        k: v for k, v in os.environ.items() if k not in ("PROMETHEUS_MULTIPROC_DIR", "VIRTUAL_ENV")
     }
-    out = []
-    for i in range(n):
-        if path == "friendly":
-            url, body = f"/v1/models/{MODEL}/predict", {"entity_key": keys[rng.integers(len(keys))]}
-        else:
-            url = f"/v2/models/{MODEL}/infer"
-            body = {"inputs": [{"name": f, "datatype": kinds[s.type], "shape": [1],
-                                "data": [_plain(frame[f].iat[i])]} for f, s in dataset.features.items()]}  # fmt: skip
-        data = json.dumps(body).encode()
-        out.append(f"POST {url} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\ncontent-type: application/json\r\n"
-                   f"content-length: {len(data)}\r\n\r\n".encode() + data)  # fmt: skip
-    return out
+    env["PATH"] = f"{venv / 'bin'}:{env.get('PATH', '')}"
+    return port, start(stack, [str(venv / "bin" / "mlserver"), "start", str(home)], env,
+                       root / f"{name}.log", f"http://127.0.0.1:{port}/v2/models/{name}/ready")[0]  # fmt: skip
+
+
+# -- the load -------------------------------------------------------------------------------
+def run_wrk(
+    port: int, path: str, body_file: Path, concurrency: int, seconds: float
+) -> dict[str, Any]:
+    env = {**os.environ, "BENCH_PATH": path, "BENCH_BODIES": str(body_file)}
+    out = subprocess.run(
+        ["wrk", "-t1", f"-c{concurrency}", f"-d{max(1, round(seconds))}s", "--timeout", "10s", "-s", str(WRK_SCRIPT),
+         f"http://127.0.0.1:{port}"], env=env, capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    line = next(line for line in out.splitlines() if line.startswith("JSON "))
+    r = json.loads(line[5:])
+    return {"requests": r["requests"], "errors": r["errors"] + r["non2xx"],
+            "rps": r["requests"] / r["seconds"], "p50_ms": r["p50_ms"], "p99_ms": r["p99_ms"],
+            "max_ms": r["max_ms"]}  # fmt: skip
 
 
 async def _connection(port: int, reqs: list[bytes], start: int, until: float, lat: list[float],
@@ -189,13 +333,7 @@ async def _connection(port: int, reqs: list[bytes], start: int, until: float, la
     writer.close()
 
 
-def _load(port: int, reqs: list[bytes], concurrency: int, seconds: float, out: Any) -> None:
-    try:
-        import uvloop
-
-        uvloop.install()
-    except ImportError:
-        pass
+def _python_load(port: int, reqs: list[bytes], concurrency: int, seconds: float, out: Any) -> None:
     lat: list[float] = []
     errors: list[int] = []
 
@@ -209,113 +347,167 @@ def _load(port: int, reqs: list[bytes], concurrency: int, seconds: float, out: A
     out.put({"latencies": lat, "errors": len(errors), "seconds": time.perf_counter() - began})
 
 
-def run_load(port: int, reqs: list[bytes], concurrency: int, seconds: float) -> dict[str, Any]:
+def run_python(port: int, path: str, body_file: Path, concurrency: int, seconds: float
+               ) -> dict[str, Any]:  # fmt: skip
+    reqs = [f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\ncontent-type: application/json\r\n"
+            f"content-length: {len(b)}\r\n\r\n".encode() + b
+            for b in body_file.read_bytes().splitlines()]  # fmt: skip
     ctx = multiprocessing.get_context("spawn")
     queue = ctx.Queue()
-    proc = ctx.Process(target=_load, args=(port, reqs, concurrency, seconds, queue))
+    proc = ctx.Process(target=_python_load, args=(port, reqs, concurrency, seconds, queue))
     proc.start()
     result = queue.get(timeout=seconds + 60)
     proc.join(30)
     lat = np.asarray(result["latencies"]) * 1000
-    return {
-        "concurrency": concurrency, "requests": len(lat), "errors": result["errors"],
-        "rps": round(len(lat) / result["seconds"], 1),
-        "p50_ms": round(float(np.percentile(lat, 50)), 2),
-        "p99_ms": round(float(np.percentile(lat, 99)), 2),
-        "max_ms": round(float(lat.max()), 2),
-    }  # fmt: skip
+    return {"requests": len(lat), "errors": result["errors"], "rps": len(lat) / result["seconds"],
+            "p50_ms": float(np.percentile(lat, 50)), "p99_ms": float(np.percentile(lat, 99)),
+            "max_ms": float(lat.max())}  # fmt: skip
 
 
-def metric(port: int, name: str) -> list[str]:
+def profile(pids: list[int], seconds: float, out: Path) -> list[tuple[float, str]]:
+    """py-spy (GIL holders only) on every replica for `seconds`: the top frames by own time."""
+    spy = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
+    procs = [subprocess.Popen([spy, "record", "-p", str(pid), "-d", str(int(seconds)), "-r", "250",
+                               "--gil", "-f", "raw", "-o", f"{out}.{pid}"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for pid in pids]  # fmt: skip
+    for proc in procs:
+        proc.wait()
+    own: collections.Counter[str] = collections.Counter()
+    total = 0
+    for pid in pids:
+        for line in Path(f"{out}.{pid}").read_text().splitlines():
+            stack, _, count = line.rpartition(" ")
+            own[stack.split(";")[-1]] += int(count)
+            total += int(count)
+    return [(n / total, frame) for frame, n in own.most_common(15)]
+
+
+def scrape(port: int) -> dict[str, float]:
+    """Predictions answered, logged to Kafka and dropped from the log, the mean batch size
+    (`/metrics`, added up over the replicas)."""
     text = httpx.get(f"http://127.0.0.1:{port}/metrics").text
-    return [line for line in text.splitlines() if line.startswith(name)]
+    sums: collections.Counter[str] = collections.Counter()
+    for line in text.splitlines():
+        name = line.split("{")[0].split(" ")[0]
+        if name in ("driftline_serving_predictions_total", "driftline_prediction_log_dropped_total",
+                    "driftline_prediction_log_sent_total", "driftline_serving_batch_size_sum",
+                    "driftline_serving_batch_size_count"):  # fmt: skip
+            sums[name.removeprefix("driftline_")] += float(line.rsplit(" ", 1)[1])
+    batches = sums.pop("serving_batch_size_count", 0)
+    requests = sums.pop("serving_batch_size_sum", 0)
+    return {**sums, "mean_batch": round(requests / batches, 2) if batches else 0.0}
 
 
+def replica_pids(proc: subprocess.Popen[bytes]) -> list[int]:
+    children = Path(f"/proc/{proc.pid}/task/{proc.pid}/children")
+    found = [int(p) for p in children.read_text().split()] if children.exists() else []
+    return found or [proc.pid]
+
+
+# -- the run --------------------------------------------------------------------------------
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--duration", type=float, default=10.0)
     parser.add_argument("--warmup", type=float, default=3.0)
     parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 8, 32])
-    parser.add_argument("--path", choices=["friendly", "oip"], default="friendly")
+    parser.add_argument("--targets", nargs="+", choices=TARGETS, default=TARGETS)
+    parser.add_argument("--processes", type=int, default=min(2, os.cpu_count() or 1),
+                        help="Driftline serving processes (DRIFTLINE_SERVING_PROCESSES)")  # fmt: skip
     parser.add_argument("--entities", type=int, default=10_000)
-    parser.add_argument("--no-kafka", action="store_true", help="no broker, no prediction log")
-    parser.add_argument("--env", nargs="*", default=[], help="extra KEY=VALUE for the service")
+    parser.add_argument("--client", choices=["auto", "wrk", "python"], default="auto")
+    parser.add_argument("--profile", action="store_true", help="py-spy Driftline at concurrency 8")
     args = parser.parse_args()
+    client = args.client if args.client != "auto" else ("wrk" if shutil.which("wrk") else "python")
+    if client == "python":
+        print("wrk is not installed (apt-get install wrk): the load comes from an async Python "
+              "client, which needs a core of its own and caps what can be measured", flush=True)  # fmt: skip
+    load = run_wrk if client == "wrk" else run_python
     spec = load_spec(ROOT / "driftline.yaml")
+    results: dict[str, list[dict[str, Any]]] = {}
+    log_counts: dict[str, float] = {}
+    hotspots: list[tuple[float, str]] = []
     with ExitStack() as stack:
         root = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="serving-bench-")))
-        store = ArtifactStore.from_url(str(root / "artifacts"))
-        stored = train(spec, store)
+        stored, fitted = train(spec, ArtifactStore.from_url(str(root / "artifacts")))
         keys = write_online(root / "feast" / "online.db", spec, args.entities)
-        registry = registry_stub({"version": 1, "artifact_uri": stored.uri,
-                                  "artifact_sha256": stored.sha256, "flavor": "sklearn"})  # fmt: skip
-        stack.callback(registry.shutdown)
-        port = free_port()
-        env = {**os.environ, "DRIFTLINE_SPEC_PATH": str(ROOT / "driftline.yaml"),
-               "DRIFTLINE_ARTIFACT_STORE_URL": str(root / "artifacts"), "DRIFTLINE_STATE_DIR": str(root),
-               "DRIFTLINE_FEATURES_REPO_DIR": str(root / "feast"), "DRIFTLINE_SERVING_PORT": str(port),
-               "DRIFTLINE_REGISTRY_URL": f"http://127.0.0.1:{registry.server_port}",
-               "DRIFTLINE_LOG_LEVEL": "WARNING", "DRIFTLINE_SERVING_INSTANCE_ID": "bench"}  # fmt: skip
-        if args.no_kafka:
-            env.update(DRIFTLINE_SERVING_CONSUME="false", DRIFTLINE_SERVING_LOG_PREDICTIONS="false")
-        else:
-            from driftline.broker import EmbeddedBroker
-            from driftline.bus.topics import ensure_topics
-            from driftline.catalog import Catalog
-            from driftline.settings import DriftlineSettings
+        for target in args.targets:
+            with ExitStack() as server:
+                if target == "driftline":
+                    port, proc = start_driftline(server, spec, root, stored, args.processes)
+                    path = f"/v1/models/{MODEL}/predict"
+                else:  # the whole pipeline, or only its estimator (preprocessing done here)
+                    model = fitted if target == "mlserver" else fitted.named_steps["estimator"]
+                    port, proc = start_mlserver(server, root, target, model)
+                    path = f"/v2/models/{target}/infer"
+                body_file = root / f"{target}-bodies.jsonl"
+                body_file.write_bytes(b"\n".join(bodies(target, spec, keys, fitted)))
+                load(port, path, body_file, 8, args.warmup)
+                results[target] = []
+                for c in args.concurrency:
+                    r = {"concurrency": c, **load(port, path, body_file, c, args.duration)}
+                    results[target].append(r)
+                    print(f"  {target:<9} c={c:<3} {r['rps']:>8.0f} req/s  p50 {r['p50_ms']:6.2f} ms  "
+                          f"p99 {r['p99_ms']:6.2f} ms  errors {r['errors']}", flush=True)  # fmt: skip
+                if target == "driftline":
+                    log_counts = scrape(port)
+                    print(f"  driftline: {log_counts}", flush=True)
+                if target == "driftline" and args.profile:
+                    loaded = threading.Thread(
+                        target=load, args=(port, path, body_file, 8, args.duration)
+                    )
+                    loaded.start()
+                    hotspots = profile(replica_pids(proc), args.duration - 1, root / "profile")
+                    loaded.join()
+    report(results, client, args, hotspots, log_counts)
 
-            broker = stack.enter_context(EmbeddedBroker())
-            ensure_topics(DriftlineSettings(kafka_bootstrap_servers=broker.bootstrap_servers)
-                          .admin_config(), Catalog.load().all_topics())  # fmt: skip
-            env["DRIFTLINE_KAFKA_BOOTSTRAP_SERVERS"] = broker.bootstrap_servers
-        env.update(item.split("=", 1) for item in args.env)
-        log = (root / "serving.log").open("wb")
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "driftline_serving"], env=env, stdout=log, stderr=log
-        )
-        stack.callback(proc.wait, 30)
-        stack.callback(proc.terminate)
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/v2/models/{MODEL}/ready").status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            time.sleep(0.3)
-        else:
-            raise SystemExit((root / "serving.log").read_text()[-3000:])
-        reqs = requests(args.path, keys, spec, port)
-        run_load(port, reqs, 8, args.warmup)
-        results = [run_load(port, reqs, c, args.duration) for c in args.concurrency]
+
+LABELS = {"driftline": "Driftline", "mlserver-estimator": "MLServer est.",
+          "mlserver": "MLServer pipe."}  # fmt: skip
+
+
+def report(results: dict[str, list[dict[str, Any]]], client: str, args: argparse.Namespace,
+           hotspots: list[tuple[float, str]], log_counts: dict[str, float]) -> None:  # fmt: skip
+    """The table: req/s, p50, p99 per target and concurrency; Driftline's throughput over each
+    MLServer's (the ratio that counts is against the faster, the estimator-only one)."""
+    targets = [t for t in TARGETS if t in results]
+    print(f"\nserving, {client} load, {args.duration:.0f} s per point, latencies in ms. Driftline: "
+          f"{args.processes} processes, entity key in, online lookup, every prediction logged to "
+          f"Kafka. MLServer {MLSERVER['mlserver']} (default settings), features in the request: "
+          "est. = the estimator on pre-encoded features (numpy codec), pipe. = the same sklearn "
+          "pipeline as Driftline's on raw features (pandas codec)")  # fmt: skip
+    head = " | ".join(f"{LABELS[t]:>14} {'p50':>6} {'p99':>6}" for t in targets)
+    others = [t for t in targets if t != "driftline"] if "driftline" in targets else []
+    print(f"{'conc':>5} | {head}" + "".join(f" | {'vs ' + LABELS[t]:>16}" for t in others))
+    rows = []
+    for i, c in enumerate(args.concurrency):
+        row: dict[str, Any] = {"concurrency": c}
+        cells = []
+        for t in targets:
+            r = results[t][i]
+            row[t] = r
+            cells.append(f"{r['rps']:>8.0f} req/s {r['p50_ms']:>6.2f} {r['p99_ms']:>6.2f}")
+        ratios = []
+        for t in others:
+            ratio = results["driftline"][i]["rps"] / results[t][i]["rps"]
+            row[f"ratio_vs_{t}"] = round(ratio, 2)
+            ratios.append(f" | {ratio:>15.2f}x")
+        rows.append(row)
+        print(f"{c:>5} | " + " | ".join(cells) + "".join(ratios))
+    if log_counts:
+        print(f"Driftline's counters after the runs: {log_counts}")
+    if hotspots:
         print(
-            f"serving bench: path={args.path}, kafka={not args.no_kafka}, {platform.processor() or platform.machine()}, {os.cpu_count()} cores"
+            "\nwhere Driftline's GIL went at concurrency 8 (py-spy --gil, own time, all replicas):"
         )
-        print(
-            f"{'conc':>5} {'requests':>9} {'errors':>7} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8}"
-        )
-        for r in results:
-            print(f"{r['concurrency']:>5} {r['requests']:>9} {r['errors']:>7} {r['rps']:>8} "
-                  f"{r['p50_ms']:>8} {r['p99_ms']:>8} {r['max_ms']:>8}")  # fmt: skip
-        for line in (
-            metric(port, "driftline_prediction_log_dropped_total")
-            + metric(port, "driftline_serving_batch_size_sum")
-            + metric(port, "driftline_serving_batch_size_count")
-        ):
-            print("  ", line)
-        out = ROOT / "bench" / "results"
-        out.mkdir(parents=True, exist_ok=True)
-        (out / f"serving-{args.path}.json").write_text(
-            json.dumps(
-                {
-                    "path": args.path,
-                    "kafka": not args.no_kafka,
-                    "results": results,
-                    "cores": os.cpu_count(),
-                },
-                indent=2,
-            )
-        )
+        for share, frame in hotspots:
+            print(f"  {share:6.1%}  {frame[:110]}")
+    path = write_result("serving", {
+        "client": client, "duration_s": args.duration, "processes": args.processes,
+        "entities": args.entities, "mlserver": MLSERVER, "rows": rows,
+        "driftline_counters": log_counts,
+        "profile": [{"share": s, "frame": f} for s, f in hotspots],
+    })  # fmt: skip
+    print(f"wrote {path.relative_to(ROOT)}")
 
 
 if __name__ == "__main__":

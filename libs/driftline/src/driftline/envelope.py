@@ -7,7 +7,7 @@ Headers: ``ce_specversion``, ``ce_id``, ``ce_source``, ``ce_type``, ``ce_time``,
 
 from __future__ import annotations
 
-import secrets
+import random
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
@@ -26,7 +26,13 @@ class EnvelopeError(ValueError):
 
 
 def new_traceparent(trace_id: str | None = None) -> str:
-    return f"00-{trace_id or secrets.token_hex(16)}-{secrets.token_hex(8)}-01"
+    # Ids need uniqueness, not secrecy: the module's generator, no syscall per event (the
+    # prediction log makes one per prediction); it is reseeded in forked children.
+    return f"00-{trace_id or f'{random.getrandbits(128):032x}'}-{random.getrandbits(64):016x}-01"
+
+
+def new_event_id() -> str:
+    return str(uuid.UUID(int=random.getrandbits(128), version=4))
 
 
 def _now() -> datetime:
@@ -39,7 +45,7 @@ class Metadata:
 
     type: str
     source: str
-    id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    id: str = field(default_factory=new_event_id)
     time: datetime = field(default_factory=_now)
     correlation_id: str = ""
     causation_id: str | None = None

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import signal
+import socket
 import threading
 from collections.abc import Sequence
 from typing import Protocol
@@ -29,6 +30,15 @@ class Worker(Protocol):
     def stop(self) -> None: ...
 
 
+def _reusable_socket(host: str, port: int) -> socket.socket:
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    sock.bind((host, port))
+    sock.set_inheritable(True)
+    return sock
+
+
 def serve(
     app: FastAPI,
     *,
@@ -36,7 +46,10 @@ def serve(
     port: int,
     workers: Sequence[Worker] = (),
     join_timeout: float = 30.0,
+    reuse_port: bool = False,
 ) -> None:
+    """Serve `app` until SIGTERM/SIGINT, the workers beside it; `reuse_port` binds with
+    SO_REUSEPORT so several processes can share the port (the kernel spreads connections)."""
     failures: list[BaseException] = []
 
     def guarded(worker: Worker) -> None:
@@ -61,7 +74,7 @@ def serve(
     if threading.current_thread() is threading.main_thread():
         previous = signal.signal(signal.SIGTERM, lambda _signum, _frame: None)
     try:
-        server.run()
+        server.run(sockets=[_reusable_socket(host, port)] if reuse_port else None)
     finally:
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)

@@ -113,8 +113,8 @@ def bootstrap(
             codec, source=settings.source, capacity=settings.log_queue_size,
             batch_size=settings.log_batch_size,
             on_drop=lambda reason, n: metrics.LOG_DROPPED.labels(reason).inc(n),
+            on_depth=metrics.LOG_QUEUE_DEPTH.set, on_sent=metrics.LOG_SENT.inc,
         )  # fmt: skip
-        metrics.watch_log_queue(lambda: log.depth if log is not None else 0)
         sink = log
     shadow = ShadowScorer(sink, telemetry, capacity=settings.shadow_queue_size)
     rows = FeatureRows(spec, features or online_reader(common, settings.features, spec))

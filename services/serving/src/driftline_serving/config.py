@@ -41,6 +41,17 @@ class ServingSettings(BaseSettings):
     replica must see every lifecycle event, so replicas never share a group. Keep it stable
     across restarts (the host name in a container) so a restart resumes where it stopped."""
 
+    processes: int = Field(default=1, ge=1, le=32)
+    """Serving processes sharing the port (SO_REUSEPORT; the kernel spreads connections).
+    Python runs one request at a time per process, so this is how serving uses more than
+    one core: set it to the cores it may use. Above 1, ``python -m driftline_serving``
+    supervises that many replicas, each a whole serving process (models, lifecycle consumer
+    ``serving-<instance_id>-<n>``, prediction log), with Prometheus's multi-process metrics
+    so ``/metrics`` adds them up. Needs a fixed `port`."""
+
+    replica_index: int | None = None
+    """Set by the supervisor in each replica it starts (``processes`` > 1); not by hand."""
+
     lifecycle_offset_reset: Literal["latest", "earliest"] = "latest"
     """Where a new lifecycle group starts. ``latest``: the past comes from the registry's
     champion, read once the consumer is positioned, so no event falls in between."""
@@ -97,6 +108,12 @@ class ServingSettings(BaseSettings):
             and token.get_secret_value().lower() in PLACEHOLDER_SECRETS
         ):
             raise ValueError("registry_token is a placeholder; set a real secret")
+        return self
+
+    @model_validator(mode="after")
+    def _processes_need_a_port(self) -> ServingSettings:
+        if self.processes > 1 and self.port == 0:
+            raise ValueError("processes > 1 needs a fixed port: replicas cannot share port 0")
         return self
 
     @property

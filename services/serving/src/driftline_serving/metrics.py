@@ -7,8 +7,6 @@ Besides these, `/metrics` carries the shared `driftline_http_request_seconds`,
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from prometheus_client import Counter, Gauge, Histogram
 
 from driftline_serving.core import Deployment, Role
@@ -17,6 +15,7 @@ __all__ = [
     "BATCH_SIZE",
     "LOG_DROPPED",
     "LOG_QUEUE_DEPTH",
+    "LOG_SENT",
     "MODEL_LOAD_SECONDS",
     "MODEL_VERSION_LIVE",
     "PREDICTIONS",
@@ -26,7 +25,6 @@ __all__ = [
     "SWAPS",
     "PrometheusTelemetry",
     "on_swap",
-    "watch_log_queue",
 ]
 
 REQUEST_SECONDS = Histogram(
@@ -44,6 +42,7 @@ MODEL_VERSION_LIVE = Gauge(
     "driftline_model_version_live",
     "Version loaded per model and role (champion, canary, shadow); 0 when none.",
     ["model", "role"],
+    multiprocess_mode="livemax",  # several processes (`processes` > 1): the newest any serves
 )
 SWAPS = Counter(
     "driftline_serving_swaps_total",
@@ -78,8 +77,14 @@ LOG_DROPPED = Counter(
     "(queue_full, producer_full, delivery_failed, unencodable, not_flushed_at_stop).",
     ["reason"],
 )
+LOG_SENT = Counter(
+    "driftline_prediction_log_sent_total",
+    "PredictionLogged records handed to the Kafka producer.",
+)
 LOG_QUEUE_DEPTH = Gauge(
-    "driftline_prediction_log_queue_depth", "PredictionLogged records waiting for the producer."
+    "driftline_prediction_log_queue_depth",
+    "PredictionLogged records waiting for the producer.",
+    multiprocess_mode="livesum",
 )
 
 
@@ -106,7 +111,3 @@ def on_swap(before: Deployment, after: Deployment) -> None:
         SWAPS.labels(name, "champion").inc()
     if before.challenger != after.challenger:
         SWAPS.labels(name, "challenger").inc()
-
-
-def watch_log_queue(depth: Callable[[], int]) -> None:
-    LOG_QUEUE_DEPTH.set_function(lambda: float(depth()))

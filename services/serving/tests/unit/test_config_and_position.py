@@ -27,6 +27,12 @@ def test_every_replica_has_its_own_lifecycle_group_by_default() -> None:
     assert ServingSettings(instance_id="a").group_id != ServingSettings(instance_id="b").group_id
 
 
+def test_several_processes_need_a_fixed_port() -> None:
+    with pytest.raises(ValidationError, match="processes > 1 needs a fixed port"):
+        ServingSettings(processes=2, port=0)
+    assert ServingSettings(processes=2, port=9105).processes == 2
+
+
 def test_a_placeholder_registry_token_is_refused_outside_the_embedded_profile(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

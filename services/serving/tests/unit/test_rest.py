@@ -205,3 +205,34 @@ def test_with_tokens_predict_needs_a_viewer_token_and_health_stays_open(
                     headers={"Authorization": "Bearer v-token"})  # fmt: skip
         assert ok.status_code == 503  # authorised; no champion yet
         assert c.get("/v2/health/live").status_code == 200
+
+
+def test_the_plain_asgi_predict_route_keeps_the_shell_documented_and_measured(
+    client: TestClient, world: SimpleWorld
+) -> None:
+    world.promote(1)
+    answer = client.post(f"/v1/models/{MODEL}/predict", json={"entity_key": "a1"},
+                         headers={"X-Correlation-ID": "corr-7"})  # fmt: skip
+    assert answer.status_code == 200
+    assert answer.headers["x-correlation-id"] == "corr-7"
+    assert answer.headers["content-type"] == "application/json"
+    assert client.get(f"/v1/models/{MODEL}/predict").status_code == 405
+    metrics = client.get("/metrics").text
+    assert ('driftline_http_request_seconds_count{method="POST",route="/v1/models/{name}/predict",'
+            'service="serving",status="200"}') in metrics  # fmt: skip
+    doc = client.get("/openapi.json").json()["paths"]["/v1/models/{name}/predict"]["post"]
+    assert set(doc["requestBody"]["content"]["application/json"]["schema"]["properties"]) == {
+        "entity_key", "entity_keys", "features"}  # fmt: skip
+
+
+def test_a_wrong_token_is_401_invalid(
+    make_service: Callable[..., ServingService], settings: ServingSettings
+) -> None:
+    secured = make_service(settings=settings.model_copy(update={"common": DriftlineSettings(
+        **{**settings.common.model_dump(), "api_tokens": "v-token:viewer"})}), sink=FakeSink())  # fmt: skip
+    with TestClient(create_api(secured)) as c:
+        denied = c.post(f"/v1/models/{MODEL}/predict", json={"entity_key": "a1"},
+                        headers={"Authorization": "Bearer nope"})  # fmt: skip
+        assert denied.status_code == 401
+        assert denied.json() == {"detail": "invalid token"}
+        assert denied.headers["www-authenticate"] == "Bearer"

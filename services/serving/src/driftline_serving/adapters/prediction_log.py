@@ -50,10 +50,13 @@ class KafkaPredictionLog:
         batch_size: int = 500,
         on_drop: Callable[[str, int], None] = lambda reason, n: None,
         on_sent: Callable[[int], None] = lambda n: None,
+        on_depth: Callable[[int], None] = lambda n: None,
     ) -> None:
         self.producer, self.codec, self.source = producer, codec, source
         self.topic = codec.catalog.event(PredictionLogged.__name__).topic
         self.batch_size, self.on_drop, self.on_sent = batch_size, on_drop, on_sent
+        self.on_depth = on_depth
+        """Told the queue's depth once per round of the log thread (a gauge)."""
         self._queue: queue.Queue[PredictionRecord] = queue.Queue(capacity)
         self._stopping = False
 
@@ -88,6 +91,7 @@ class KafkaPredictionLog:
             batch = [self._queue.get(timeout=timeout) if timeout else self._queue.get_nowait()]
         except queue.Empty:
             self.producer.poll(0)
+            self.on_depth(0)
             return 0
         while len(batch) < self.batch_size:
             try:
@@ -110,15 +114,20 @@ class KafkaPredictionLog:
                 self.on_drop("unencodable", 1)
         self.producer.poll(0)
         self.on_sent(produced)
+        self.on_depth(self.depth)
         return len(batch)
 
     def encode(self, r: PredictionRecord) -> bytes:
-        return self.codec.encode(PredictionLogged(
-            request_id=r.request_id, model_name=r.model_name, model_version=r.model_version,
-            entity_key=r.entity_key, features=r.features, prediction=r.prediction, score=r.score,
-            latency_ms=r.latency_ms, event_time=datetime.fromtimestamp(r.timestamp, UTC),
-            role=r.role,
-        ))  # fmt: skip
+        """The PredictionLogged record straight from the fields: the schema checks the types
+        as it writes (a mismatch raises and is counted as ``unencodable``); building the
+        pydantic event first cost a third of the log's time per record."""
+        return self.codec.serde.encode(EVENT_TYPE, {
+            "request_id": r.request_id, "model_name": r.model_name,
+            "model_version": r.model_version, "entity_key": r.entity_key,
+            "features": r.features, "prediction": r.prediction, "score": r.score,
+            "latency_ms": r.latency_ms, "event_time": datetime.fromtimestamp(r.timestamp, UTC),
+            "role": r.role,
+        }, topic=self.topic)  # fmt: skip
 
     def headers(self, r: PredictionRecord) -> list[tuple[str, bytes]]:
         return Metadata(
