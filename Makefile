@@ -10,7 +10,7 @@ export FEAST_USAGE := False
 STAMP := .venv/.driftline-setup
 PROJECT_FILES := uv.lock pyproject.toml libs/driftline/pyproject.toml $(wildcard services/*/pyproject.toml)
 
-.PHONY: help setup test test-unit test-integration lint format up broker demo foundation-demo schemas clean
+.PHONY: help setup test test-unit test-integration lint format up broker demo foundation-demo schemas bench bench-tools clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-18s\033[0m %s\n", $$1, $$2}'
@@ -56,6 +56,19 @@ demo: setup ## The closed loop on the embedded default: drift -> retrain -> prom
 
 foundation-demo: setup ## One command through the bus, with a dead letter
 	$(RUN) python -m driftline.foundation_demo
+
+bench: setup bench-tools ## Benchmarks side by side (serving vs MLServer, data plane vs Feast, monitoring, loop, footprint); ~10 min
+	$(RUN) python bench/serving_bench.py --duration 8
+	$(RUN) python bench/dataplane_bench.py
+	$(RUN) python bench/monitoring_bench.py
+	$(RUN) python bench/loop_bench.py
+	$(RUN) python bench/footprint_bench.py
+	$(RUN) python bench/summary.py --readme
+
+bench-tools: ## wrk for the serving load (apt-get when root; else the benchmark uses a Python client)
+	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
+	  (apt-get install -y -qq wrk >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq wrk >/dev/null)); } || \
+	  echo "wrk is not installed and could not be: the serving benchmark falls back to a Python load generator"
 
 clean: ## Remove local state (var/) and caches; keeps .venv
 	rm -rf var .mypy_cache .ruff_cache

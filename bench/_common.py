@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import platform
+import signal
 import socket
 import time
 from collections.abc import Callable
@@ -15,6 +16,16 @@ import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results"
+
+
+def stop_on_sigterm() -> None:
+    """SIGTERM unwinds like Ctrl-C, so `with`/ExitStack cleanups stop what a bench started
+    (the embedded broker runs in a session of its own and would outlive a killed bench)."""
+
+    def interrupt(_signum: int, _frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, interrupt)
 
 
 def timed(fn: Callable[[], Any]) -> tuple[float, Any]:

@@ -52,7 +52,7 @@ import joblib
 import numpy as np
 import pandas as pd
 import sklearn
-from _common import ROOT, free_port, wait_http, write_result
+from _common import ROOT, free_port, stop_on_sigterm, wait_http, write_result
 from driftline.artifacts import ArtifactStore, StoredArtifact
 from driftline.featurestore import entity_key_bytes, online_table
 from driftline.runtimes import get_runtime
@@ -263,7 +263,8 @@ def mlserver_venv() -> Path:
             "pandas": pd.__version__, "joblib": joblib.__version__}  # fmt: skip
     if stamp.exists() and json.loads(stamp.read_text()) == want:
         return MLSERVER_VENV
-    uv = [sys.executable, "-m", "uv"] if shutil.which("uv") is None else ["uv"]
+    # `uv run` names itself in $UV; else uv on the PATH
+    uv = [os.environ.get("UV") or shutil.which("uv") or "uv"]
     print(f"making MLServer's virtualenv in {MLSERVER_VENV} ({', '.join(f'{k}=={v}' for k, v in want.items())})",
           flush=True)  # fmt: skip
     subprocess.run([*uv, "venv", "-q", "--clear", "--python", sys.executable, str(MLSERVER_VENV)],
@@ -417,6 +418,7 @@ def main() -> None:
     parser.add_argument("--client", choices=["auto", "wrk", "python"], default="auto")
     parser.add_argument("--profile", action="store_true", help="py-spy Driftline at concurrency 8")
     args = parser.parse_args()
+    stop_on_sigterm()
     client = args.client if args.client != "auto" else ("wrk" if shutil.which("wrk") else "python")
     if client == "python":
         print("wrk is not installed (apt-get install wrk): the load comes from an async Python "

@@ -51,6 +51,12 @@ class DriftlineSettings(BaseSettings):
     kafka_session_timeout_ms: int = Field(default=6000, ge=1000)
     """Consumer session timeout; a group join waits about half of it on some brokers."""
 
+    kafka_fetch_max_wait_ms: int = Field(default=100, ge=0, le=10_000)
+    """Longest a fetch waits at the broker for data (plain consumers and faust). Short: the
+    embedded broker holds a fetch for its whole wait rather than answering when records
+    arrive, which capped the faust monitor at ~2k predictions/s with faust's own 1.5 s
+    (`bench/monitoring_bench.py`); real Kafka answers as soon as data is there."""
+
     schema_registry_url: str | None = None
     """Confluent-compatible Schema Registry; unset means schemas/ is the registry."""
 
@@ -154,6 +160,7 @@ class DriftlineSettings(BaseSettings):
             "auto.offset.reset": "earliest",
             "session.timeout.ms": self.kafka_session_timeout_ms,
             "heartbeat.interval.ms": max(500, self.kafka_session_timeout_ms // 3),
+            "fetch.wait.max.ms": self.kafka_fetch_max_wait_ms,
         }
 
     def admin_config(self) -> dict[str, Any]:

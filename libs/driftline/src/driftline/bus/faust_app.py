@@ -33,6 +33,7 @@ log = logging.getLogger(__name__)
 
 def create_faust_app(app_id: str, settings: DriftlineSettings, **overrides: Any) -> faust.App:
     """A faust App on the configured brokers: in-memory tables backed by changelog topics."""
+    _fetch_wait.ms = settings.kafka_fetch_max_wait_ms
     conf: dict[str, Any] = {
         "broker": [f"kafka://{hp.strip()}" for hp in settings.kafka_bootstrap_servers.split(",")],
         "broker_session_timeout": settings.kafka_session_timeout_ms / 1000,
@@ -63,6 +64,33 @@ def create_faust_app(app_id: str, settings: DriftlineSettings, **overrides: Any)
     conf.update(overrides)
     Path(conf["datadir"]).parent.mkdir(parents=True, exist_ok=True)  # faust makes only the leaf
     return faust.App(app_id, **conf)
+
+
+class _FetchWait:
+    """faust-streaming builds its aiokafka consumer with a hard-coded ``fetch_max_wait_ms=1500``
+    and has no setting for it. This wraps its consumer factory once so the consumer it builds
+    (not yet started: aiokafka hands the value to its fetcher at start) waits `ms` instead."""
+
+    ms = 1500
+
+    def install(self) -> None:
+        from faust.transport.drivers.aiokafka import AIOKafkaConsumerThread
+
+        create = AIOKafkaConsumerThread._create_worker_consumer
+        if getattr(create, "_driftline_fetch_wait", False):
+            return
+
+        def create_worker_consumer(thread: Any, transport: Any) -> Any:
+            consumer = create(thread, transport)
+            consumer._fetch_max_wait_ms = self.ms
+            return consumer
+
+        create_worker_consumer._driftline_fetch_wait = True  # type: ignore[attr-defined]
+        AIOKafkaConsumerThread._create_worker_consumer = create_worker_consumer  # type: ignore[method-assign,assignment]
+
+
+_fetch_wait = _FetchWait()
+_fetch_wait.install()
 
 
 class FaustBridge:

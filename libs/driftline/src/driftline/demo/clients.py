@@ -63,6 +63,14 @@ class Platform:
         )
         return dict(self._ok(response))
 
+    def predict_many(self, entity_keys: list[str], request_id: str) -> list[dict[str, Any]]:
+        """One request for many entities; answer i has request id ``<request_id>:<i>``."""
+        url = f"{self.urls['serving']}/v1/models/{self.model}/predict"
+        response = self.http.post(
+            url, json={"entity_keys": entity_keys}, headers={"X-Request-ID": request_id}
+        )
+        return list(self._ok(response))
+
     def champion(self) -> dict[str, Any] | None:
         response = self.http.get(f"{self.urls['registry']}/models/{self.model}/champion")
         return dict(response.json()) if response.status_code == 200 else None

@@ -54,10 +54,14 @@ class Replay:
     workers: int = 4
     rate: float | None = 100.0
     """Live applications per second (None: as fast as the platform answers)."""
+    predict_batch: int = 0
+    """Entity keys per predict request; 0: one request per key, as single clients send them."""
     served: list[Served] = field(default_factory=list)
     progress: Callable[[int], None] = lambda _: None
     stop: Callable[[], bool] = lambda: False
     """Checked after each chunk: end the live replay early (the loop has closed)."""
+    _ids: dict[int, str] = field(default_factory=dict)
+    """Request ids of batched predictions by row, until their labels are sent."""
 
     def history(self, frame: pd.DataFrame, batch: int = 2000) -> int:
         """Labelled history through the ingestion API; returns rows accepted."""
@@ -96,7 +100,13 @@ class Replay:
                     (start + j, r["application_id"], int(part["defaulted"].iloc[j]))
                     for j, r in enumerate(rows)
                 ]
-                self.served += pool.map(self._predict, keys)
+                if self.predict_batch:
+                    size = self.predict_batch
+                    groups = [keys[i : i + size] for i in range(0, len(keys), size)]
+                    for answered in pool.map(self._predict_many, groups):
+                        self.served += answered
+                else:
+                    self.served += pool.map(self._predict, keys)
                 self.progress(start + len(part))
                 due = max(0, start + len(part) - self.label_delay)
                 if due > labelled:
@@ -112,12 +122,21 @@ class Replay:
             index, time.monotonic(), int(answer["model_version"]), float(answer["score"]), label
         )
 
+    def _predict_many(self, items: list[tuple[int, str, int]]) -> list[Served]:
+        answers = self.platform.predict_many([key for _, key, _ in items], f"req-{items[0][1]}")
+        served = []
+        for (index, _, label), answer in zip(items, answers, strict=True):
+            self._ids[index] = answer["request_id"]
+            served.append(Served(index, time.monotonic(), int(answer["model_version"]),
+                                 float(answer["score"]), label))  # fmt: skip
+        return served
+
     def _labels(
         self, frame: pd.DataFrame, start: int, end: int, stamps: dict[int, datetime]
     ) -> None:
         part = frame.iloc[start:end]
         labels = [
-            {"prediction_id": f"req-{key}", "application_id": key,
+            {"prediction_id": self._ids.pop(start + j, f"req-{key}"), "application_id": key,
              "event_time": stamps[start + j].isoformat(), "defaulted": int(y)}
             for j, (key, y) in enumerate(zip(part["application_id"], part["defaulted"], strict=True))
         ]  # fmt: skip

@@ -52,8 +52,12 @@ class DemoConfig:
     after_swap: int = 1000
     """Predictions the new champion serves before the run ends."""
     chunk: int = 100
-    rate: float = 100.0
-    """Live applications per second."""
+    rate: float | None = 100.0
+    """Live applications per second (None: as fast as the platform takes them)."""
+    replay_workers: int = 4
+    """Concurrent predict requests of the live replay."""
+    predict_batch: int = 0
+    """Entity keys per predict request of the live replay (0: one per request)."""
     label_delay: int = 200
     seed: int = 7
     settle_seconds: float = 120.0
@@ -114,7 +118,8 @@ def run_demo(config: DemoConfig, console: Console | None = None) -> Summary:
     data = LoanGenerator(seed=config.seed, history_rows=config.history_rows,
                          live_rows=config.max_live_rows,
                          drift_fraction=config.drift_at / config.max_live_rows).generate()  # fmt: skip
-    replay = Replay(platform, chunk=config.chunk, label_delay=config.label_delay, rate=config.rate)
+    replay = Replay(platform, chunk=config.chunk, label_delay=config.label_delay, rate=config.rate,
+                    workers=config.replay_workers, predict_batch=config.predict_batch)  # fmt: skip
     live_started = time.monotonic()
     try:
         console.print(f"ingesting {len(data.history)} labelled historical applications ...")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from sklearn.metrics import roc_auc_score  # type: ignore[import-untyped]
@@ -44,6 +44,13 @@ class Summary:
     """Event types of the drift incident's workflow, in the order they were seen."""
     dead_letters: int
     loop_closed: bool
+    incident_timeline: list[tuple[str, float]] = field(default_factory=list)
+    """(event type, seconds after DriftDetected) of the incident's events, as seen on the bus;
+    the new champion's first answer is the last entry (``served``)."""
+    training_rows: int | None = None
+    """Rows in the incident's training set (ModelTrained's lineage)."""
+    training_seconds: float | None = None
+    """Wall time of the incident's training run (ModelTrained)."""
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -74,6 +81,16 @@ def summarize_run(served: list[Served], tail: LifecycleTail, drift_index: int) -
     retired = tail.first("ModelRetired", version=first) if first is not None else None
     old = [s for s in served if s.version == first]
     closed = bool(detection and swap and retired)
+    timeline: list[tuple[str, float]] = []
+    trained = None
+    if detection is not None:
+        incident = detection.message.meta.correlation_id
+        for seen in tail.events():
+            if seen.message.meta.correlation_id == incident:
+                timeline.append((seen.type, round(seen.at - detection.at, 3)))
+                trained = seen if seen.type == "ModelTrained" else trained
+        if swap is not None:
+            timeline.append(("served", round(swap.at - detection.at, 3)))
     return Summary(
         drift_index=drift_index,
         served=len(served),
@@ -106,4 +123,7 @@ def summarize_run(served: list[Served], tail: LifecycleTail, drift_index: int) -
         ),
         dead_letters=len(tail.dead_letters),
         loop_closed=closed,
+        incident_timeline=timeline,
+        training_rows=trained.get("lineage").row_count if trained else None,
+        training_seconds=trained.get("duration_seconds") if trained else None,
     )
