@@ -28,11 +28,7 @@ def _n(value: float | None, digits: int = 0) -> str:
     return "-" if value is None else f"{value:,.{digits}f}"
 
 
-def serving(rows: list[str]) -> None:
-    data = load("serving")
-    if data is None:
-        rows.append("| serving | not run | | |")
-        return
+def serving(data: dict[str, Any], rows: list[str]) -> None:
     for row in data["rows"]:
         d, e, p = row.get("driftline"), row.get("mlserver-estimator"), row.get("mlserver")
         if d is None:
@@ -53,11 +49,7 @@ def serving(rows: list[str]) -> None:
                     f"{base} | {ratios} |")  # fmt: skip
 
 
-def dataplane(rows: list[str]) -> None:
-    data = load("dataplane")
-    if data is None:
-        rows.append("| data plane | not run | | |")
-        return
+def dataplane(data: dict[str, Any], rows: list[str]) -> None:
     feast = next((r for r in data["rows"] if r["path"].startswith("Feast")), None)
     base = (
         f"Feast `{data.get('feast_method', 'push')}`: {_n(feast['records_per_s'])} rec/s"
@@ -71,11 +63,7 @@ def dataplane(rows: list[str]) -> None:
                         f"{r['ratio_vs_feast_push']:.1f}x |")  # fmt: skip
 
 
-def monitoring(rows: list[str]) -> None:
-    data = load("monitoring")
-    if data is None:
-        rows.append("| monitoring | not run | | |")
-        return
+def monitoring(data: dict[str, Any], rows: list[str]) -> None:
     pure = max(
         (r["monitored_per_s"] for r in data["results"] if "pure" in r["phase"]), default=None
     )
@@ -84,11 +72,7 @@ def monitoring(rows: list[str]) -> None:
                 f"{_n(data['drain_per_s'])}/s) | detector alone, in process: {_n(pure)}/s | - |")  # fmt: skip
 
 
-def loop(rows: list[str]) -> None:
-    data = load("loop")
-    if data is None:
-        rows.append("| the loop | not run | | |")
-        return
+def loop(data: dict[str, Any], rows: list[str]) -> None:
     for r in data["results"]:
         at = r["after_detection_s"]
         rows.append(
@@ -103,11 +87,7 @@ def loop(rows: list[str]) -> None:
         )
 
 
-def footprint(rows: list[str]) -> None:
-    data = load("footprint")
-    if data is None:
-        rows.append("| footprint | not run | | |")
-        return
+def footprint(data: dict[str, Any], rows: list[str]) -> None:
     last = data["runs"][-1]
     starts = ", ".join(f"{r['startup_s']} s" for r in data["runs"])
     rows.append(f"| footprint, `driftline up` (broker + 7 services, idle) | start-up {starts}; "
@@ -116,12 +96,19 @@ def footprint(rows: list[str]) -> None:
                 f"{last['left_running']} left running | - |")  # fmt: skip
 
 
+PARTS = {"serving": serving, "dataplane": dataplane, "monitoring": monitoring, "loop": loop,
+         "footprint": footprint}  # fmt: skip
+
+
 def table() -> str:
     rows = ["| benchmark | Driftline | baseline, same run | ratio |", "|---|---|---|---|"]
-    for part in (serving, dataplane, monitoring, loop, footprint):
-        part(rows)
-    stamps = sorted({d["measured_at"] for n in ("serving", "dataplane", "monitoring", "loop", "footprint")
-                     if (d := load(n)) and "measured_at" in d})  # fmt: skip
+    for name, part in PARTS.items():
+        data = load(name)
+        if data is None:
+            rows.append(f"| {name} | not run | | |")
+        else:
+            part(data, rows)
+    stamps = sorted({d["measured_at"] for n in PARTS if (d := load(n)) and "measured_at" in d})
     machine = next(
         (d["machine"] for n in ("serving", "loop") if (d := load(n)) and "machine" in d), {}
     )
