@@ -1,5 +1,6 @@
 """`python -m driftline_serving`: the API (port 8005), the lifecycle consumer, the champion
-read at start, the shadow scorer and the prediction log, in one process."""
+read at start, the shadow scorer and the prediction log, in one process; with
+``DRIFTLINE_SERVING_PROCESSES`` > 1, a supervisor of that many such processes on one port."""
 
 from __future__ import annotations
 

@@ -15,7 +15,7 @@ from typing import Any
 
 import orjson
 from driftline.http import authorize, bearer_token, create_app, require_role
-from fastapi import APIRouter, FastAPI, HTTPException, Response
+from fastapi import APIRouter, FastAPI, HTTPException
 from starlette.requests import ClientDisconnect
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
@@ -28,10 +28,6 @@ from driftline_serving.entrypoints.rest_oip import oip_router
 __all__ = ["create_api"]
 
 JSON = "application/json"
-
-
-def _detail(exc: ServingError) -> Response:
-    return Response(orjson.dumps({"detail": str(exc)}), status_code=exc.status, media_type=JSON)
 
 
 def friendly_router(service: ServingService) -> APIRouter:
