@@ -7,8 +7,10 @@ import os
 import platform
 import signal
 import socket
+import subprocess
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from contextlib import ExitStack, suppress
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +53,57 @@ def wait_http(url: str, timeout: float, *, alive: Callable[[], bool] = lambda: T
             pass
         time.sleep(0.1)
     raise TimeoutError(f"{url} did not answer 200 within {timeout:.0f} s")
+
+
+def start_process(stack: ExitStack, argv: list[str], env: dict[str, str], log: Path,
+                  ready_url: str, timeout: float = 180) -> subprocess.Popen[bytes]:  # fmt: skip
+    """`argv` in a process group of its own, logging to `log`, once `ready_url` answers 200;
+    stopped when `stack` closes (SIGTERM to the group, then SIGKILL to what is left)."""
+    out = stack.enter_context(log.open("wb"))
+    proc = subprocess.Popen(argv, env=env, stdin=subprocess.DEVNULL, stdout=out,
+                            stderr=subprocess.STDOUT, start_new_session=True)  # fmt: skip
+
+    def stop() -> None:
+        with suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGTERM)
+        with suppress(subprocess.TimeoutExpired):
+            proc.wait(30)
+        with suppress(ProcessLookupError):  # whatever is left of its group
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(5)
+
+    stack.callback(stop)
+    try:
+        wait_http(ready_url, timeout, alive=lambda: proc.poll() is None)
+    except TimeoutError:
+        raise SystemExit(f"{argv[0]} did not become ready:\n{log.read_text()[-3000:]}") from None
+    return proc
+
+
+def children(pid: int) -> list[int]:
+    """The live child processes of `pid`."""
+    path = Path(f"/proc/{pid}/task/{pid}/children")
+    return [int(p) for p in path.read_text().split()] if path.exists() else []
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of a live process (0 when it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def metric_sums(url: str, names: Iterable[str]) -> dict[str, float]:
+    """Each metric of `names` on a service's /metrics, summed over its samples (0 if absent)."""
+    wanted = set(names)
+    sums = dict.fromkeys(wanted, 0.0)
+    for line in httpx.get(f"{url}/metrics", timeout=10).text.splitlines():
+        name = line.split("{")[0].split(" ")[0]
+        if name in wanted:
+            sums[name] += float(line.rsplit(" ", 1)[1])
+    return sums
 
 
 def machine() -> dict[str, Any]:

@@ -34,14 +34,11 @@ from __future__ import annotations
 
 import argparse
 import os
-import signal
-import sqlite3
-import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Callable
-from contextlib import ExitStack, suppress
+from contextlib import ExitStack
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -52,7 +49,16 @@ import httpx
 import numpy as np
 import orjson
 import pandas as pd
-from _common import ROOT, free_port, wait_http, write_result
+from _common import (
+    ROOT,
+    children,
+    cpu_seconds,
+    free_port,
+    metric_sums,
+    start_process,
+    stop_on_sigterm,
+    write_result,
+)
 from confluent_kafka import Producer
 from driftline.broker import EmbeddedBroker
 from driftline.bus.topics import ensure_topics
@@ -61,10 +67,10 @@ from driftline.demo.data import LoanGenerator
 from driftline.featurestore import online_table
 from driftline.settings import DriftlineSettings
 from driftline.spec import ProjectSpec, load_spec
+from online_table import OnlineCounter, check_sample, wait_online
 
 DATASET = "loans"
 SPEC_PATH = ROOT / "driftline.yaml"
-TICK = os.sysconf("SC_CLK_TCK")
 
 
 # -- records ---------------------------------------------------------------------------------
@@ -86,131 +92,15 @@ def json_rows(frame: pd.DataFrame) -> list[dict[str, Any]]:
 
 
 # -- processes -------------------------------------------------------------------------------
-def spawn(stack: ExitStack, module: str, env: dict[str, str], log: Path, ready: str
-          ) -> subprocess.Popen[bytes]:  # fmt: skip
-    """`python -m module` in its own process group, stopped (TERM, then KILL) on exit."""
-    out = stack.enter_context(log.open("wb"))
-    proc = subprocess.Popen([sys.executable, "-m", module], env=env, stdin=subprocess.DEVNULL,
-                            stdout=out, stderr=subprocess.STDOUT, start_new_session=True)  # fmt: skip
-
-    def stop() -> None:
-        with suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGTERM)
-        with suppress(subprocess.TimeoutExpired):
-            proc.wait(30)
-        with suppress(ProcessLookupError):  # whatever is left of its group
-            os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait(5)
-
-    stack.callback(stop)
-    try:
-        wait_http(ready, 180, alive=lambda: proc.poll() is None)
-    except TimeoutError:
-        raise SystemExit(f"{module} did not become ready:\n{log.read_text()[-3000:]}") from None
-    return proc
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU seconds of a live process (0 when it is gone)."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / TICK
-
-
 def child_pid(needle: str) -> int | None:
     """The bench's own child process whose command line contains `needle` (the broker)."""
-    me = os.getpid()
-    children = Path(f"/proc/{me}/task/{me}/children")
-    for pid in children.read_text().split() if children.exists() else []:
+    for pid in children(os.getpid()):
         try:
             if needle in Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode():
-                return int(pid)
+                return pid
         except OSError:
             continue
     return None
-
-
-# -- the online table ------------------------------------------------------------------------
-class OnlineCounter:
-    """Entities in a Feast SQLite online table (one row per entity and feature).
-
-    Calling it is the cheap upper bound polled while waiting: ``MAX(rowid)`` (the table has
-    rowids, rows are only ever inserted or updated in place, so it is at least the row count);
-    `exact` is ``COUNT(*)``, which confirms. Each query runs to its end, so no read snapshot
-    stays open between polls to hold back the writer's WAL checkpoints.
-    """
-
-    def __init__(self, path: Path, table: str, width: int) -> None:
-        self.path, self.width = path, width
-        self.table = '"' + table.replace('"', '""') + '"'  # a name from the spec
-        self.db: sqlite3.Connection | None = None
-
-    def _rows(self, sql: str) -> int:
-        try:
-            if self.db is None:
-                if not self.path.exists():
-                    return 0
-                self.db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
-            return int(self.db.execute(sql).fetchall()[0][0] or 0)
-        except sqlite3.OperationalError:  # the table is not there yet
-            return 0
-
-    def __call__(self) -> int:
-        return self._rows(f"SELECT MAX(rowid) FROM {self.table}") // self.width
-
-    def exact(self) -> int:
-        return self._rows(f"SELECT COUNT(*) FROM {self.table}") // self.width
-
-    def close(self) -> None:
-        if self.db is not None:
-            self.db.close()
-
-
-def metric_sum(url: str, name: str) -> float:
-    """The sum of every sample of metric `name` on a service's /metrics."""
-    text = httpx.get(f"{url}/metrics", timeout=10).text
-    return sum(float(line.rsplit(" ", 1)[1]) for line in text.splitlines()
-               if line.split("{")[0].split(" ")[0] == name)  # fmt: skip
-
-
-def wait_online(count: OnlineCounter, target: int, procs: dict[str, subprocess.Popen[bytes]],
-                poll: float, timeout: float, logs: Path) -> float:  # fmt: skip
-    """perf_counter() when `count()` first reaches `target`; fails if a service dies."""
-    deadline = time.monotonic() + timeout
-    while True:
-        if count() >= target:
-            reached = time.perf_counter()
-            if count.exact() >= target:
-                return reached
-        dead = [name for name, p in procs.items() if p.poll() is not None]
-        if dead or time.monotonic() > deadline:
-            why = f"{', '.join(dead)} exited" if dead else f"{timeout:.0f} s passed"
-            tails = "\n".join(f"--- {p.name}\n{p.read_text()[-2000:]}" for p in logs.glob("*.log"))
-            raise SystemExit(f"only {count.exact()} of {target} entities online: {why}\n{tails}")
-        time.sleep(poll)
-
-
-def check_sample(features_url: str, rows: list[dict[str, Any]], spec: ProjectSpec,
-                 sample: int = 200) -> int:  # fmt: skip
-    """Read `sample` sent records back through the features API; count wrong or missing values."""
-    ds = spec.dataset(DATASET)
-    picked = rows[:: max(1, len(rows) // sample)][:sample]
-    got = httpx.post(f"{features_url}/online-features", timeout=30,
-                     json={"dataset": DATASET, "entity_keys": [r[ds.entity_key] for r in picked]})  # fmt: skip
-    got.raise_for_status()
-    wrong = 0
-    for sent, result in zip(picked, got.json()["results"], strict=True):
-        values = result["features"]
-        if values is None:
-            wrong += len(ds.features)
-            continue
-        for name in ds.features:
-            a, b = sent[name], values.get(name)
-            same = abs(a - b) < 1e-9 if isinstance(a, float) and b is not None else a == b
-            wrong += not same
-    return wrong
 
 
 # -- the phases ------------------------------------------------------------------------------
@@ -306,7 +196,7 @@ def main() -> None:
     parser.add_argument("--poll", type=float, default=0.05, help="online-table poll interval, s")
     parser.add_argument("--timeout", type=float, default=600, help="longest wait per phase, s")
     args = parser.parse_args()
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # unwind: stop every process
+    stop_on_sigterm()  # unwind: stop every process
     spec = load_spec(SPEC_PATH)
     ds = spec.dataset(DATASET)
     width = len(ds.features)
@@ -337,7 +227,8 @@ def main() -> None:
         for name in ("PROMETHEUS_MULTIPROC_DIR", "DRIFTLINE_API_TOKENS"):
             env.pop(name, None)
         urls = {s: f"http://127.0.0.1:{p}" for s, p in ports.items()}
-        procs = {s: spawn(stack, f"driftline_{s}", env, logs / f"{s}.log", f"{urls[s]}/readyz")
+        procs = {s: start_process(stack, [sys.executable, "-m", f"driftline_{s}"], env,
+                                  logs / f"{s}.log", f"{urls[s]}/readyz")
                  for s in ("features", "ingestion")}  # fmt: skip
         startup_s = time.monotonic() - started
         pids = {s: p.pid for s, p in procs.items()}
@@ -366,24 +257,26 @@ def main() -> None:
 
         def phase(run: Callable[[], tuple[float, float]], target: int) -> dict[str, Any]:
             cpu = {s: cpu_seconds(p) for s, p in pids.items()}
-            handlers = {k: metric_sum(*where) for k, where in busy.items()}
+            handlers = {k: metric_sums(u, [m])[m] for k, (u, m) in busy.items()}
             bench_cpu = time.process_time()
             first, sent = run()
             online = wait_for(target)
             used = {s: round(cpu_seconds(p) - cpu[s], 2) for s, p in pids.items()}
             used["bench"] = round(time.process_time() - bench_cpu, 2)  # the client and the poller
-            inside = {k: round(metric_sum(*where) - handlers[k], 3) for k, where in busy.items()}
+            inside = {
+                k: round(metric_sums(u, [m])[m] - handlers[k], 3) for k, (u, m) in busy.items()
+            }
             return {"sent_s": sent - first, "seconds": online - first, "cpu_s": used, **inside}
 
         base = counter.exact()
         http = phase(lambda: post_batches(post_url, http_rows, args.batch), base + n)
-        http["wrong_values"] = check_sample(urls["features"], http_rows, spec)
+        http["wrong_values"] = check_sample(urls["features"], DATASET, http_rows, spec)
         print(f"HTTP batched: {n} records online in {http['seconds']:.2f} s "
               f"(ingest {http['sent_s']:.2f} s)", flush=True)  # fmt: skip
         kafka = phase(
             lambda: produce(broker.bootstrap_servers, topic, kafka_rows, key), base + 2 * n
         )
-        kafka["wrong_values"] = check_sample(urls["features"], kafka_rows, spec)
+        kafka["wrong_values"] = check_sample(urls["features"], DATASET, kafka_rows, spec)
         print(f"Kafka streamed: {n} records online in {kafka['seconds']:.2f} s "
               f"(produce {kafka['sent_s']:.2f} s)", flush=True)  # fmt: skip
         feast = feast_push(tmp / "feast-push", spec, warm_frames[2], http_frame, args.batch, width)

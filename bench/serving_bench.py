@@ -30,10 +30,7 @@ Driftline replicas with py-spy during a concurrency-8 run and prints where the G
 from __future__ import annotations
 
 import argparse
-import asyncio
-import collections
 import json
-import multiprocessing
 import os
 import shutil
 import sqlite3
@@ -48,22 +45,25 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import joblib
 import numpy as np
 import pandas as pd
-import sklearn
-from _common import ROOT, free_port, stop_on_sigterm, wait_http, write_result
+from _common import (
+    ROOT,
+    children,
+    free_port,
+    metric_sums,
+    start_process,
+    stop_on_sigterm,
+    write_result,
+)
 from driftline.artifacts import ArtifactStore, StoredArtifact
 from driftline.featurestore import entity_key_bytes, online_table
 from driftline.runtimes import get_runtime
 from driftline.spec import ProjectSpec, load_spec
+from loadgen import profile, run_python, run_wrk
+from mlserver_target import MLSERVER, start_mlserver
 
 MODEL = "loan_default"
-# uvloop 0.22+ raises in asyncio.get_event_loop() without a running loop, which MLServer
-# 1.7.1's inference workers call at start: they die at once with it
-MLSERVER = {"mlserver": "1.7.1", "mlserver-sklearn": "1.7.1", "uvloop": "0.21.0"}
-MLSERVER_VENV = ROOT / "var" / "bench" / "mlserver-venv"
-WRK_SCRIPT = ROOT / "bench" / "wrk" / "bodies.lua"
 TARGETS = ["driftline", "mlserver-estimator", "mlserver"]
 OIP_TYPES = {
     "float": "FP64",
@@ -200,26 +200,6 @@ def registry_stub(champion: dict[str, Any]) -> ThreadingHTTPServer:
     return server
 
 
-def start(stack: ExitStack, argv: list[str], env: dict[str, str], log: Path, ready_url: str
-          ) -> tuple[subprocess.Popen[bytes], float]:  # fmt: skip
-    began = time.monotonic()
-    proc = subprocess.Popen(argv, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT)
-
-    def stop() -> None:
-        proc.terminate()
-        try:
-            proc.wait(30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-
-    stack.callback(stop)
-    try:
-        wait_http(ready_url, 180, alive=lambda: proc.poll() is None)
-    except TimeoutError:
-        raise SystemExit(f"{argv[0]} did not become ready:\n{log.read_text()[-3000:]}") from None
-    return proc, time.monotonic() - began
-
-
 def start_driftline(stack: ExitStack, spec: ProjectSpec, root: Path, stored: StoredArtifact,
                     processes: int) -> tuple[int, subprocess.Popen[bytes]]:  # fmt: skip
     from driftline.broker import EmbeddedBroker
@@ -242,7 +222,7 @@ def start_driftline(stack: ExitStack, spec: ProjectSpec, root: Path, stored: Sto
            "DRIFTLINE_LOG_LEVEL": "WARNING", "DRIFTLINE_SERVING_INSTANCE_ID": "bench",
            "DRIFTLINE_SERVING_PROCESSES": str(processes)}  # fmt: skip
     env.pop("PROMETHEUS_MULTIPROC_DIR", None)
-    proc, _ = start(stack, [sys.executable, "-m", "driftline_serving"], env,
+    proc = start_process(stack, [sys.executable, "-m", "driftline_serving"], env,
                     root / "driftline-serving.log", f"http://127.0.0.1:{port}/v2/models/{MODEL}/ready")  # fmt: skip
     # every replica must have its champion: ask until a burst of fresh connections all succeed
     deadline = time.monotonic() + 120
@@ -255,154 +235,21 @@ def start_driftline(stack: ExitStack, spec: ProjectSpec, root: Path, stored: Sto
     return port, proc
 
 
-def mlserver_venv() -> Path:
-    """The virtualenv with MLServer (made once), with our scikit-learn, numpy and pandas."""
-    python = MLSERVER_VENV / "bin" / "python"
-    stamp = MLSERVER_VENV / "driftline-bench.json"
-    want = {**MLSERVER, "scikit-learn": sklearn.__version__, "numpy": np.__version__,
-            "pandas": pd.__version__, "joblib": joblib.__version__}  # fmt: skip
-    if stamp.exists() and json.loads(stamp.read_text()) == want:
-        return MLSERVER_VENV
-    # `uv run` names itself in $UV; else uv on the PATH
-    uv = [os.environ.get("UV") or shutil.which("uv") or "uv"]
-    print(f"making MLServer's virtualenv in {MLSERVER_VENV} ({', '.join(f'{k}=={v}' for k, v in want.items())})",
-          flush=True)  # fmt: skip
-    subprocess.run([*uv, "venv", "-q", "--clear", "--python", sys.executable, str(MLSERVER_VENV)],
-                   check=True)  # fmt: skip
-    subprocess.run([*uv, "pip", "install", "-q", "--python", str(python),
-                    *(f"{k}=={v}" for k, v in want.items())], check=True)  # fmt: skip
-    stamp.write_text(json.dumps(want))
-    return MLSERVER_VENV
-
-
-def start_mlserver(stack: ExitStack, root: Path, name: str, model: Any
-                   ) -> tuple[int, subprocess.Popen[bytes]]:  # fmt: skip
-    """MLServer with its default settings serving `model` (joblib) as `name`."""
-    venv = mlserver_venv()
-    home = root / name
-    (home / name).mkdir(parents=True)
-    joblib.dump(model, home / name / "model.joblib")
-    (home / name / "model-settings.json").write_text(json.dumps({
-        "name": name, "implementation": "mlserver_sklearn.SKLearnModel",
-        "parameters": {"uri": "./model.joblib", "version": "v1"},
-    }))  # fmt: skip
-    port = free_port()
-    (home / "settings.json").write_text(json.dumps({
-        "http_port": port, "grpc_port": free_port(), "metrics_port": free_port(),
-    }))  # fmt: skip
-    env = {
-        k: v for k, v in os.environ.items() if k not in ("PROMETHEUS_MULTIPROC_DIR", "VIRTUAL_ENV")
-    }
-    env["PATH"] = f"{venv / 'bin'}:{env.get('PATH', '')}"
-    return port, start(stack, [str(venv / "bin" / "mlserver"), "start", str(home)], env,
-                       root / f"{name}.log", f"http://127.0.0.1:{port}/v2/models/{name}/ready")[0]  # fmt: skip
-
-
-# -- the load -------------------------------------------------------------------------------
-def run_wrk(
-    port: int, path: str, body_file: Path, concurrency: int, seconds: float
-) -> dict[str, Any]:
-    env = {**os.environ, "BENCH_PATH": path, "BENCH_BODIES": str(body_file)}
-    out = subprocess.run(
-        ["wrk", "-t1", f"-c{concurrency}", f"-d{max(1, round(seconds))}s", "--timeout", "10s", "-s", str(WRK_SCRIPT),
-         f"http://127.0.0.1:{port}"], env=env, capture_output=True, text=True, check=True,
-    ).stdout  # fmt: skip
-    line = next(line for line in out.splitlines() if line.startswith("JSON "))
-    r = json.loads(line[5:])
-    return {"requests": r["requests"], "errors": r["errors"] + r["non2xx"],
-            "rps": r["requests"] / r["seconds"], "p50_ms": r["p50_ms"], "p99_ms": r["p99_ms"],
-            "max_ms": r["max_ms"]}  # fmt: skip
-
-
-async def _connection(port: int, reqs: list[bytes], start: int, until: float, lat: list[float],
-                      errors: list[int]) -> None:  # fmt: skip
-    reader, writer = await asyncio.open_connection("127.0.0.1", port)
-    i = start
-    while time.perf_counter() < until:
-        began = time.perf_counter()
-        writer.write(reqs[i % len(reqs)])
-        head = await reader.readuntil(b"\r\n\r\n")
-        length = 0
-        for line in head.split(b"\r\n"):
-            if line[:15].lower() == b"content-length:":
-                length = int(line[15:])
-        await reader.readexactly(length)
-        lat.append(time.perf_counter() - began)
-        if head[9:12] != b"200":
-            errors.append(int(head[9:12]))
-        i += 7
-    writer.close()
-
-
-def _python_load(port: int, reqs: list[bytes], concurrency: int, seconds: float, out: Any) -> None:
-    lat: list[float] = []
-    errors: list[int] = []
-
-    async def main() -> None:
-        until = time.perf_counter() + seconds
-        await asyncio.gather(*(_connection(port, reqs, c * 101, until, lat, errors)
-                               for c in range(concurrency)))  # fmt: skip
-
-    began = time.perf_counter()
-    asyncio.run(main())
-    out.put({"latencies": lat, "errors": len(errors), "seconds": time.perf_counter() - began})
-
-
-def run_python(port: int, path: str, body_file: Path, concurrency: int, seconds: float
-               ) -> dict[str, Any]:  # fmt: skip
-    reqs = [f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\ncontent-type: application/json\r\n"
-            f"content-length: {len(b)}\r\n\r\n".encode() + b
-            for b in body_file.read_bytes().splitlines()]  # fmt: skip
-    ctx = multiprocessing.get_context("spawn")
-    queue = ctx.Queue()
-    proc = ctx.Process(target=_python_load, args=(port, reqs, concurrency, seconds, queue))
-    proc.start()
-    result = queue.get(timeout=seconds + 60)
-    proc.join(30)
-    lat = np.asarray(result["latencies"]) * 1000
-    return {"requests": len(lat), "errors": result["errors"], "rps": len(lat) / result["seconds"],
-            "p50_ms": float(np.percentile(lat, 50)), "p99_ms": float(np.percentile(lat, 99)),
-            "max_ms": float(lat.max())}  # fmt: skip
-
-
-def profile(pids: list[int], seconds: float, out: Path) -> list[tuple[float, str]]:
-    """py-spy (GIL holders only) on every replica for `seconds`: the top frames by own time."""
-    spy = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
-    procs = [subprocess.Popen([spy, "record", "-p", str(pid), "-d", str(int(seconds)), "-r", "250",
-                               "--gil", "-f", "raw", "-o", f"{out}.{pid}"],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for pid in pids]  # fmt: skip
-    for proc in procs:
-        proc.wait()
-    own: collections.Counter[str] = collections.Counter()
-    total = 0
-    for pid in pids:
-        for line in Path(f"{out}.{pid}").read_text().splitlines():
-            stack, _, count = line.rpartition(" ")
-            own[stack.split(";")[-1]] += int(count)
-            total += int(count)
-    return [(n / total, frame) for frame, n in own.most_common(15)]
-
-
 def scrape(port: int) -> dict[str, float]:
     """Predictions answered, logged to Kafka and dropped from the log, the mean batch size
     (`/metrics`, added up over the replicas)."""
-    text = httpx.get(f"http://127.0.0.1:{port}/metrics").text
-    sums: collections.Counter[str] = collections.Counter()
-    for line in text.splitlines():
-        name = line.split("{")[0].split(" ")[0]
-        if name in ("driftline_serving_predictions_total", "driftline_prediction_log_dropped_total",
-                    "driftline_prediction_log_sent_total", "driftline_serving_batch_size_sum",
-                    "driftline_serving_batch_size_count"):  # fmt: skip
-            sums[name.removeprefix("driftline_")] += float(line.rsplit(" ", 1)[1])
-    batches = sums.pop("serving_batch_size_count", 0)
-    requests = sums.pop("serving_batch_size_sum", 0)
+    names = ["driftline_serving_predictions_total", "driftline_prediction_log_dropped_total",
+             "driftline_prediction_log_sent_total", "driftline_serving_batch_size_sum",
+             "driftline_serving_batch_size_count"]  # fmt: skip
+    sums = {n.removeprefix("driftline_"): v
+            for n, v in metric_sums(f"http://127.0.0.1:{port}", names).items()}  # fmt: skip
+    batches = sums.pop("serving_batch_size_count")
+    requests = sums.pop("serving_batch_size_sum")
     return {**sums, "mean_batch": round(requests / batches, 2) if batches else 0.0}
 
 
 def replica_pids(proc: subprocess.Popen[bytes]) -> list[int]:
-    children = Path(f"/proc/{proc.pid}/task/{proc.pid}/children")
-    found = [int(p) for p in children.read_text().split()] if children.exists() else []
-    return found or [proc.pid]
+    return children(proc.pid) or [proc.pid]
 
 
 # -- the run --------------------------------------------------------------------------------

@@ -102,16 +102,16 @@ PARTS = {"serving": serving, "dataplane": dataplane, "monitoring": monitoring, "
 
 def table() -> str:
     rows = ["| benchmark | Driftline | baseline, same run | ratio |", "|---|---|---|---|"]
+    results = {name: load(name) for name in PARTS}  # each file read once
     for name, part in PARTS.items():
-        data = load(name)
+        data = results[name]
         if data is None:
             rows.append(f"| {name} | not run | | |")
         else:
             part(data, rows)
-    stamps = sorted({d["measured_at"] for n in PARTS if (d := load(n)) and "measured_at" in d})
-    machine = next(
-        (d["machine"] for n in ("serving", "loop") if (d := load(n)) and "machine" in d), {}
-    )
+    found = [d for d in results.values() if d is not None]
+    stamps = sorted({d["measured_at"] for d in found if "measured_at" in d})
+    machine = next((d["machine"] for d in found if "machine" in d), {})
     foot = (f"\n\nMeasured {stamps[0] if stamps else '?'} .. {stamps[-1] if stamps else '?'} on "
             f"{machine.get('cores', '?')} cores ({machine.get('cpu', '?')}), Python "
             f"{machine.get('python', '?')}, by `make bench`; details in `bench/results/*.json`.")  # fmt: skip
